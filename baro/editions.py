@@ -1,0 +1,160 @@
+"""Find and load survey editions.
+
+An edition is a folder ``data/editions/<year>/`` holding ``edition.toml``
+(metadata and every published figure) and three tables: ``cities``,
+``projects`` and ``objectives`` (CSV, XLSX or SPSS .sav; read through
+:func:`baro.clean.load_tables`).
+
+edition.toml
+------------
+``[edition]``: year, title, publisher, published (date), simulated (bool),
+seed (int, for simulated tables), data_note (str).
+
+``[questionnaire]``: the categories asked in that edition, as canonical
+codes: domains, objectives (lists).
+
+``[[figures]]``: one table per published figure, with keys
+
+- ``id``: unique slug, e.g. ``"domain_transport_count"``;
+- ``label``: what the figure says, in French as printed;
+- ``value``: the published number (or a list of codes for ``top`` /
+  ``bottom`` statements);
+- ``unit``: ``count``, ``percent``, ``rank``, ``mean`` or ``levels``;
+- ``statistic``: how it is computed from the tables (see
+  :mod:`baro.reconcile`): ``count``, ``percent``, ``mean_per_city``,
+  ``min_per_city``, ``max_per_city``, ``rank``, ``top``, ``bottom``;
+- ``table``: ``cities``, ``projects`` or ``objectives``;
+- ``where``: column -> code or list of codes, rows counted;
+- ``within``: column -> code(s), the denominator of a percent (default all
+  rows of ``table``);
+- ``column``, ``level``: the variable and level of a rank;
+- ``harmonised``: compare on the crosswalk's categories (default false);
+- ``approximate``: the source says "about" / "half" (default false);
+- ``basis``: ``verbatim`` (printed) or ``derived`` (arithmetic on printed
+  figures); ``source``; ``note``; ``computable`` (default true; false when
+  the tables cannot answer, e.g. "Paris is not in the panel").
+
+``[[assumptions]]``: what was never published and the simulation assumes:
+``id``, ``text``, and optional parameters.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from baro.errors import BaroError
+from baro.paths import editions_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from baro.clean import CleanTables
+
+
+def available(root: str | Path | None = None) -> list[int]:
+    """Years of the editions found under ``root`` (default data/editions).
+
+    >>> available()
+    [2013, 2014, 2015]
+    """
+    root = Path(root) if root else editions_dir()
+    if not root.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in root.iterdir()
+        if p.is_dir() and p.name.isdigit() and (p / "edition.toml").is_file()
+    )
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One survey edition: metadata, published figures and tables."""
+
+    year: int
+    path: Path
+    meta: dict[str, Any] = field(repr=False)
+    data_path: Path = field(repr=False)
+
+    @property
+    def title(self) -> str:
+        return self.meta["edition"]["title"]
+
+    @property
+    def simulated(self) -> bool:
+        return bool(self.meta["edition"].get("simulated", False))
+
+    @property
+    def questionnaire(self) -> dict[str, list[str]]:
+        return self.meta.get("questionnaire", {})
+
+    @property
+    def figures(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("figures", []))
+
+    @property
+    def assumptions(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("assumptions", []))
+
+    def figures_frame(self) -> "pd.DataFrame":
+        """Published figures as a DataFrame, one row per figure."""
+        import pandas as pd
+
+        return pd.DataFrame(self.figures)
+
+    def figure(self, figure_id: str) -> dict[str, Any]:
+        for f in self.figures:
+            if f["id"] == figure_id:
+                return f
+        raise KeyError(f"edition {self.year} has no figure {figure_id!r}")
+
+    @cached_property
+    def tables(self) -> "CleanTables":
+        """The cleaned tables (read once, validated against the taxonomy)."""
+        from baro.clean import load_tables
+
+        return load_tables(self.data_path, edition=self.year)
+
+    @property
+    def cities(self) -> "pd.DataFrame":
+        return self.tables.cities
+
+    @property
+    def projects(self) -> "pd.DataFrame":
+        return self.tables.projects
+
+    @property
+    def objectives(self) -> "pd.DataFrame":
+        return self.tables.objectives
+
+
+def load(year: int, *, root: str | Path | None = None, data_dir: str | Path | None = None) -> Edition:
+    """Load edition ``year``.
+
+    ``root`` is the folder of editions (default data/editions); ``data_dir``
+    reads the tables from another folder while keeping the edition's
+    metadata (``baro run 2014 --data DIR``).
+
+    >>> e = load(2014)
+    >>> e.year, e.simulated
+    (2014, True)
+    """
+    root = Path(root) if root else editions_dir()
+    path = root / str(year)
+    toml = path / "edition.toml"
+    if not toml.is_file():
+        years = ", ".join(map(str, available(root))) or "none"
+        raise BaroError(f"no edition {year} in {root} (available: {years})")
+    try:
+        with toml.open("rb") as fh:
+            meta = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise BaroError(f"{toml}: not valid TOML: {exc}") from None
+    declared = meta.get("edition", {}).get("year")
+    if declared != year:
+        raise BaroError(f"{toml}: [edition] year is {declared!r}, expected {year}")
+    return Edition(year, path, meta, Path(data_dir) if data_dir else path)
