@@ -1,0 +1,738 @@
+"""French sentences with numbers, for the reports.
+
+Rounding is presentation and happens here, nowhere else. Numbers follow
+French typography: a decimal comma, a narrow no-break space (U+202F)
+between groups of thousands, a no-break space (U+00A0) before ``%``, and
+the minus sign U+2212. Every label that comes from data is HTML-escaped
+before it goes into a sentence, so a label holding markup shows as text.
+
+The ``*_sentence`` builders take the results of :mod:`baro.stats` and
+:mod:`baro.reconcile` (or any object with the same attributes) and return
+one Markdown string, ready for ``IPython.display.Markdown``.
+
+Examples
+--------
+>>> fmt_number(1234.5, 1)
+'1\\u202f234,5'
+>>> fmt_percent(0.458, 1)
+'45,8\\xa0%'
+>>> fmt_pvalue(0.0004)
+'p < 0,001'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator
+NBSP = "\u00a0"  # no-break space: before %, between a number and its unit
+MINUS = "\u2212"  # minus sign
+
+#: Text shown for a missing value (NaN, None).
+MISSING = "n.\u00a0d."
+
+#: Significance level used by the sentences to say "differs" / "does not".
+ALPHA = 0.05
+
+
+# ----------------------------------------------------------------- numbers
+def _is_missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(float(x)))
+    except (TypeError, ValueError):
+        return False
+    except OverflowError:  # pragma: no cover - huge ints are not missing
+        return False
+
+
+def fmt_number(x: float | int | None, digits: int = 0) -> str:
+    """Format ``x`` with ``digits`` decimals, the French way.
+
+    Parameters
+    ----------
+    x : float or int or None
+        The number; NaN or None gives :data:`MISSING`.
+    digits : int, default 0
+        Number of decimals (must be >= 0).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fmt_number(1234.5, 1)
+    '1\\u202f234,5'
+    >>> fmt_number(810)
+    '810'
+    >>> fmt_number(-0.25, 2)
+    '−0,25'
+    >>> fmt_number(float("nan"))
+    'n.\\xa0d.'
+    """
+    if not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be an integer >= 0, got {digits!r}")
+    if _is_missing(x):
+        return MISSING
+    x = float(x)
+    if math.isinf(x):
+        return ("" if x > 0 else MINUS) + "\u221e"
+    body = f"{abs(x):,.{digits}f}"
+    if float(body.replace(",", "")) == 0:
+        x = 0.0  # no "−0,0"
+    body = body.replace(",", NNBSP).replace(".", ",")
+    return (MINUS if x < 0 else "") + body
+
+
+def fmt_int(n: int | float) -> str:
+    """Format a count (an integer) with French thousands separators.
+
+    >>> fmt_int(1128)
+    '1\\u202f128'
+    """
+    if _is_missing(n):
+        return MISSING
+    if float(n) != int(float(n)):
+        raise ValueError(f"fmt_int needs a whole number, got {n!r}")
+    return fmt_number(int(float(n)), 0)
+
+
+def fmt_percent(share: float | None, digits: int = 1) -> str:
+    """Format a share (0 to 1) as a French percentage.
+
+    >>> fmt_percent(0.458, 1)
+    '45,8\\xa0%'
+    >>> fmt_percent(1, 0)
+    '100\\xa0%'
+    """
+    if _is_missing(share):
+        return MISSING
+    return f"{fmt_number(100 * float(share), digits)}{NBSP}%"
+
+
+def fmt_level(confidence_level: float) -> str:
+    """The level of an interval as French percent text, without the sign.
+
+    >>> fmt_level(0.95), fmt_level(0.9), fmt_level(0.995)
+    ('95', '90', '99,5')
+    """
+    if _is_missing(confidence_level) or not 0 < float(confidence_level) < 1:
+        raise ValueError(
+            f"confidence_level must be strictly between 0 and 1, got {confidence_level!r}"
+        )
+    pct = 100 * float(confidence_level)
+    digits = 0
+    while digits < 6 and abs(round(pct, digits) - pct) > 1e-9:
+        digits += 1
+    return fmt_number(pct, digits)
+
+
+def fmt_pvalue(p: float | None, digits: int = 3) -> str:
+    """Format a p-value: ``p < 0,001`` below the last decimal shown.
+
+    >>> fmt_pvalue(0.032)
+    'p = 0,032'
+    >>> fmt_pvalue(1e-9)
+    'p < 0,001'
+    >>> fmt_pvalue(0.4567)
+    'p = 0,457'
+    >>> fmt_pvalue(1.0)
+    'p = 1,000'
+    """
+    if _is_missing(p):
+        return f"p = {MISSING}"
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise ValueError(f"a p-value lies in [0, 1], got {p!r}")
+    floor = 10.0 ** (-digits)
+    if p < floor:
+        return f"p < {fmt_number(floor, digits)}"
+    return f"p = {fmt_number(p, digits)}"
+
+
+def fmt_interval(
+    low: float,
+    high: float,
+    confidence_level: float = 0.95,
+    digits: int = 1,
+    *,
+    percent: bool = False,
+) -> str:
+    """Format a confidence interval: ``IC 95 % [a ; b]``.
+
+    With ``percent=True`` the bounds are shares (0 to 1) shown in percent.
+
+    >>> fmt_interval(0.121, 0.184, percent=True)
+    'IC 95\\xa0% [12,1\\xa0; 18,4]'
+    >>> fmt_interval(-1.5, 2.25, 0.9, 2)
+    'IC 90\\xa0% [−1,50\\xa0; 2,25]'
+    """
+    scale = 100.0 if percent else 1.0
+    lo = MISSING if _is_missing(low) else fmt_number(scale * float(low), digits)
+    hi = MISSING if _is_missing(high) else fmt_number(scale * float(high), digits)
+    return f"IC {fmt_level(confidence_level)}{NBSP}% [{lo}{NBSP}; {hi}]"
+
+
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """The French form of a noun after ``n``: singular when ``|n| < 2``.
+
+    >>> plural(1, "projet"), plural(0, "ville"), plural(2, "ville")
+    ('projet', 'ville', 'villes')
+    >>> plural(3, "cheval", "chevaux")
+    'chevaux'
+    """
+    if abs(float(n)) < 2:
+        return singular
+    return plural_form if plural_form is not None else singular + "s"
+
+
+def fmt_count(n: int, singular: str, plural_form: str | None = None) -> str:
+    """A count and its noun: ``810 projets``, ``1 ville``, ``0 ville``.
+
+    >>> fmt_count(810, "projet")
+    '810 projets'
+    >>> fmt_count(1, "ville")
+    '1 ville'
+    >>> fmt_count(1128, "projet")
+    '1\\u202f128 projets'
+    """
+    return f"{fmt_int(n)} {plural(n, singular, plural_form)}"
+
+
+def fmt_points(difference: float, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, with its sign.
+
+    >>> fmt_points(0.032)
+    '+3,2 points'
+    >>> fmt_points(-0.01)
+    '−1,0 point'
+    """
+    if _is_missing(difference):
+        return MISSING
+    value = 100 * float(difference)
+    shown = round(abs(value), digits)
+    sign = "+" if value > 0 and shown > 0 else ""
+    return f"{sign}{fmt_number(value, digits)} {plural(shown, 'point')}"
+
+
+def escape(label: Any) -> str:
+    """HTML-escape a label that comes from data.
+
+    Quotes are kept (the text goes into Markdown or element content);
+    attributes use ``html.escape(label, quote=True)``.
+
+    >>> escape("<b>x</b> & l'étude")
+    "&lt;b&gt;x&lt;/b&gt; &amp; l'étude"
+    """
+    return html.escape(str(label), quote=False)
+
+
+def join_fr(items: Iterable[str], last: str = "et") -> str:
+    """Join items the French way: ``a, b et c``.
+
+    >>> join_fr(["a", "b", "c"])
+    'a, b et c'
+    >>> join_fr(["a"])
+    'a'
+    >>> join_fr([])
+    ''
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter only.
+
+    >>> capitalise("éducation et transport")
+    'Éducation et transport'
+    """
+    return text[:1].upper() + text[1:]
+
+
+# ----------------------------------------------------------- result access
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    """First present attribute or key among ``names`` (results or rows)."""
+    is_row = hasattr(obj, "index") and hasattr(obj, "to_dict") and not isinstance(obj, type)
+    for name in names:
+        if isinstance(obj, Mapping):
+            if name in obj:
+                return obj[name]
+        elif is_row:  # a pandas Series: a table row
+            if name in obj.index:
+                return obj[name]
+        elif hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _need(obj: Any, *names: str) -> Any:
+    value = _get(obj, *names, default=KeyError)
+    if value is KeyError:
+        raise KeyError(
+            f"{type(obj).__name__} has none of the fields {', '.join(names)}"
+        )
+    return value
+
+
+def _label(labels: Mapping[str, str] | None, code: Any) -> str:
+    """Escaped label of ``code`` (the code itself when no label is known)."""
+    if labels is not None and code in labels:
+        return escape(labels[code])
+    return escape(code)
+
+
+def _signif(p: float, alpha: float) -> bool:
+    return not _is_missing(p) and float(p) < alpha
+
+
+def _method_note(result: Any) -> str:
+    method = _get(result, "method", default=None)
+    return f"{escape(method)}, " if method else ""
+
+
+def _stat_text(result: Any, symbol: str | None = None) -> str:
+    """``F = 4,21, ddl = 8,3 et 307,1, p < 0,001`` from a test result."""
+    parts = []
+    stat = _get(result, "statistic")
+    if not _is_missing(stat):
+        name = symbol or _get(result, "statistic_name", default=None) or "statistique"
+        parts.append(f"{escape(name)} = {fmt_number(stat, 2)}")
+    dof = _get(result, "dof", "df")
+    if isinstance(dof, (tuple, list)):
+        shown = [fmt_number(d, 0 if float(d) == int(float(d)) else 1) for d in dof]
+        parts.append(f"ddl = {join_fr(shown)}")
+    elif dof is not None and not _is_missing(dof):
+        parts.append(f"ddl = {fmt_number(dof, 0 if float(dof) == int(float(dof)) else 1)}")
+    parts.append(fmt_pvalue(_need(result, "pvalue")))
+    return ", ".join(parts)
+
+
+# --------------------------------------------------------------- sentences
+def share_sentence(
+    row: Any,
+    label: str,
+    *,
+    noun: str = "projet",
+    noun_plural: str | None = None,
+    confidence_level: float | None = None,
+    digits: int = 1,
+) -> str:
+    """One level of a ``shares`` table as a sentence.
+
+    Parameters
+    ----------
+    row : pandas.Series or mapping
+        A row of :func:`baro.stats.shares`: count, share, ci_low, ci_high
+        and, when clustered, deff.
+    label : str
+        The level's label (escaped here).
+    noun : str
+        What is counted, singular.
+    confidence_level : float, optional
+        Level of the interval; default ``row.confidence_level`` or 0.95.
+
+    Examples
+    --------
+    >>> row = {"count": 131, "share": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "deff": 1.84}
+    >>> share_sentence(row, "Transport")
+    'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
+    """
+    level = confidence_level or _get(row, "confidence_level", default=0.95)
+    count = _need(row, "count")
+    share = _need(row, "share")
+    text = f"{escape(label)}{NBSP}: {fmt_count(count, noun, noun_plural)}, soit {fmt_percent(share, digits)}"
+    extra = []
+    low, high = _get(row, "ci_low"), _get(row, "ci_high")
+    if low is not None and high is not None:
+        extra.append(fmt_interval(low, high, level, digits, percent=True))
+    deff = _get(row, "deff")
+    if deff is not None and not _is_missing(deff):
+        extra.append(f"effet de plan {fmt_number(deff, 2)}")
+    if extra:
+        text += f" ({', '.join(extra)})"
+    return text + "."
+
+
+def gof_sentence(
+    result: Any,
+    *,
+    subject: str = "les domaines",
+    alpha: float = ALPHA,
+) -> str:
+    """The test of equal shares (goodness of fit) as a sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> res = R(statistic=6.4, pvalue=0.0002, dof=(8.2, 303.4), method="Rao-Scott")
+    >>> gof_sentence(res)
+    'Les domaines ne sont pas également fréquents (Rao-Scott, F = 6,40, ddl = 8,2 et 303,4, p < 0,001).'
+    >>> gof_sentence(R(statistic=3.1, pvalue=0.54, dof=4, method=None), subject="les modes")
+    'Rien ne permet de dire que les modes ne sont pas également fréquents (χ² = 3,10, ddl = 4, p = 0,540).'
+    """
+    dof = _get(result, "dof", "df")
+    symbol = "F" if isinstance(dof, (tuple, list)) else "χ²"
+    stats = _method_note(result) + _stat_text(result, symbol)
+    if _signif(_need(result, "pvalue"), alpha):
+        return f"{capitalise(escape(subject))} ne sont pas également fréquents ({stats})."
+    return (
+        f"Rien ne permet de dire que {escape(subject)} ne sont pas "
+        f"également fréquents ({stats})."
+    )
+
+
+def proportion_test_sentence(
+    result: Any,
+    null_label: str,
+    *,
+    subject: str = "La part",
+    confidence_level: float | None = None,
+    alpha: float = ALPHA,
+) -> str:
+    """A proportion set against a reference value (e.g. "la moitié").
+
+    ``result`` has ``estimate`` (or ``share``), ``ci_low``, ``ci_high``
+    (or a ``confidence_interval()`` method), ``null_value`` (or ``value``)
+    and ``pvalue``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> res = R(estimate=0.483, ci_low=0.41, ci_high=0.557, null_value=0.5, pvalue=0.64)
+    >>> proportion_test_sentence(res, "la moitié", subject="La part des décisions unilatérales")
+    'La part des décisions unilatérales, 48,3\\xa0% (IC 95\\xa0% [41,0\\xa0; 55,7]), ne diffère pas significativement de la moitié (50,0\\xa0%, p = 0,640).'
+    >>> res = R(estimate=0.458, ci_low=0.4, ci_high=0.52, null_value=0.273, pvalue=1e-6)
+    >>> proportion_test_sentence(res, "trois domaines sur onze")
+    'La part, 45,8\\xa0% (IC 95\\xa0% [40,0\\xa0; 52,0]), est supérieure à trois domaines sur onze (27,3\\xa0%, p < 0,001).'
+    """
+    est = _need(result, "estimate", "share", "proportion")
+    low, high = _get(result, "ci_low"), _get(result, "ci_high")
+    if low is None and hasattr(result, "confidence_interval"):
+        ci = result.confidence_interval()
+        low, high = _get(ci, "low", "ci_low"), _get(ci, "high", "ci_high")
+    level = confidence_level or _get(result, "confidence_level", default=0.95)
+    null = _need(result, "null_value", "value", "p0")
+    p = _need(result, "pvalue")
+    interval = fmt_interval(low, high, level, 1, percent=True)
+    ref = f"{escape(null_label)} ({fmt_percent(null, 1)}, {fmt_pvalue(p)})"
+    head = f"{subject}, {fmt_percent(est, 1)} ({interval}), "
+    if not _signif(p, alpha):
+        return head + f"ne diffère pas significativement de {ref}."
+    word = "supérieure" if float(est) > float(null) else "inférieure"
+    return head + f"est {word} à {ref}."
+
+
+def association_sentence(
+    result: Any,
+    *,
+    row_name: str = "le domaine",
+    col_name: str = "l'implication des citoyens",
+    alpha: float = ALPHA,
+) -> str:
+    """A test of association (independence) as a sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> res = R(statistic=3.2, pvalue=0.001, dof=(7.1, 262.7), method="Rao-Scott", cramers_v=0.31)
+    >>> association_sentence(res)
+    "L'implication des citoyens dépend du domaine (Rao-Scott, F = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31)."
+    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, method=None, cramers_v=0.05))
+    "Rien ne montre que l'implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05)."
+    """
+    dof = _get(result, "dof", "df")
+    symbol = "F" if isinstance(dof, (tuple, list)) else "χ²"
+    stats = _method_note(result) + _stat_text(result, symbol)
+    v = _get(result, "cramers_v", "cramer_v")
+    if v is not None and not _is_missing(v):
+        stats += f"{NBSP}; V de Cramér = {fmt_number(v, 2)}"
+    if _signif(_need(result, "pvalue"), alpha):
+        return f"{capitalise(escape(col_name))} dépend {_de(row_name)} ({stats})."
+    return f"Rien ne montre que {escape(col_name)} dépende {_de(row_name)} ({stats})."
+
+
+def _de(noun_phrase: str) -> str:
+    """French ``de`` + article: ``du domaine``, ``des villes``, ``de l'objectif``."""
+    text = escape(noun_phrase)
+    if text.startswith("le "):
+        return "du " + text[3:]
+    if text.startswith("les "):
+        return "des " + text[4:]
+    return "de " + text
+
+
+def residuals_sentence(
+    residuals: Any,
+    labels: Mapping[str, str] | None = None,
+    *,
+    row: str = "row",
+    col: str = "col",
+    level: Any = True,
+    alpha: float = ALPHA,
+    what: str = "Les citoyens sont plus souvent impliqués",
+    where: str = "domaines",
+) -> str:
+    """Name the rows over-represented in column ``level`` (adjusted p).
+
+    ``residuals`` is the residuals table of an association: one row per
+    cell with the row and column levels, ``adjusted_residual`` and
+    ``pvalue_adjusted``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = pd.DataFrame({
+    ...     "row": ["a", "a", "b", "b", "c", "c"],
+    ...     "col": [True, False, True, False, True, False],
+    ...     "adjusted_residual": [3.1, -3.1, -0.5, 0.5, 2.7, -2.7],
+    ...     "pvalue_adjusted": [0.004, 0.004, 1.0, 1.0, 0.02, 0.02]})
+    >>> residuals_sentence(res, {"a": "E-citoyenneté", "c": "<i>Loisirs</i>"})
+    'Les citoyens sont plus souvent impliqués que dans l’ensemble dans les domaines E-citoyenneté (résidu ajusté 3,1, p ajustée = 0,004) et &lt;i&gt;Loisirs&lt;/i&gt; (résidu ajusté 2,7, p ajustée = 0,020).'
+    >>> residuals_sentence(res.assign(pvalue_adjusted=0.5))
+    'Aucun des domaines ne se distingue après ajustement des p-valeurs (Holm)\\xa0: les écarts observés restent compatibles avec le hasard.'
+    """
+    frame = residuals
+    for c in (row, col, "adjusted_residual", "pvalue_adjusted"):
+        if c not in frame.columns:
+            raise KeyError(
+                f"residuals table has no column {c!r}; columns: {', '.join(map(str, frame.columns))}"
+            )
+    sel = frame[(frame[col] == level) & (frame["adjusted_residual"] > 0)]
+    sel = sel[sel["pvalue_adjusted"] < alpha].sort_values("adjusted_residual", ascending=False)
+    if sel.empty:
+        return (
+            f"Aucun des {escape(where)} ne se distingue après ajustement des "
+            f"p-valeurs (Holm){NBSP}: les écarts observés restent compatibles avec le hasard."
+        )
+    items = [
+        f"{_label(labels, r[row])} (résidu ajusté {fmt_number(r['adjusted_residual'], 1)}, "
+        f"{fmt_pvalue(r['pvalue_adjusted']).replace('p ', 'p ajustée ', 1)})"
+        for _, r in sel.iterrows()
+    ]
+    return f"{what} que dans l’ensemble dans les {escape(where)} {join_fr(items)}."
+
+
+def comparison_sentence(
+    row: Any,
+    label: str | None = None,
+    *,
+    editions: tuple[Any, Any] | None = None,
+    confidence_level: float | None = None,
+    alpha: float = ALPHA,
+    pvalue: str = "pvalue",
+) -> str:
+    """The change of one level's share between two editions.
+
+    ``row`` is a row of :func:`baro.stats.compare_editions`: share_a,
+    share_b, difference, ci_low, ci_high and ``pvalue`` (the column named
+    by ``pvalue``, e.g. ``"pvalue_adjusted"``).
+
+    Examples
+    --------
+    >>> row = {"level": "education", "share_a": 0.12, "share_b": 0.154,
+    ...        "difference": 0.034, "ci_low": 0.004, "ci_high": 0.064, "pvalue": 0.027}
+    >>> comparison_sentence(row, "Éducation", editions=(2013, 2014))
+    'Éducation\\xa0: de 12,0\\xa0% en 2013 à 15,4\\xa0% en 2014, soit +3,4 points (IC 95\\xa0% [0,4\\xa0; 6,4]), une hausse significative (p = 0,027).'
+    >>> row["pvalue"] = 0.2
+    >>> comparison_sentence(row, "Éducation", editions=(2013, 2014))
+    'Éducation\\xa0: de 12,0\\xa0% en 2013 à 15,4\\xa0% en 2014, soit +3,4 points (IC 95\\xa0% [0,4\\xa0; 6,4]), un écart qui n’est pas significatif (p = 0,200).'
+    """
+    name = escape(label if label is not None else _need(row, "level"))
+    a = _need(row, "share_a")
+    b = _need(row, "share_b")
+    diff = _get(row, "difference", default=None)
+    if diff is None or _is_missing(diff):
+        diff = float(b) - float(a)
+    level = confidence_level or _get(row, "confidence_level", default=0.95)
+    ea, eb = editions if editions is not None else (
+        _get(row, "edition_a", default="la première édition"),
+        _get(row, "edition_b", default="la seconde"),
+    )
+    p = _need(row, pvalue)
+    text = (
+        f"{name}{NBSP}: de {fmt_percent(a, 1)} en {escape(ea)} à "
+        f"{fmt_percent(b, 1)} en {escape(eb)}, soit {fmt_points(diff)}"
+    )
+    low, high = _get(row, "ci_low"), _get(row, "ci_high")
+    if low is not None and high is not None:
+        text += f" ({fmt_interval(low, high, level, 1, percent=True)})"
+    if _signif(p, alpha):
+        word = "hausse" if float(diff) > 0 else "baisse"
+        return text + f", une {word} significative ({fmt_pvalue(p)})."
+    return text + f", un écart qui n’est pas significatif ({fmt_pvalue(p)})."
+
+
+def ranking_sentence(
+    ranking: Any,
+    labels: Mapping[str, str] | None = None,
+    *,
+    level: str = "objective",
+    value: str = "mean_rank",
+) -> str:
+    """The order of the objectives by mean rank, as a sentence.
+
+    ``ranking`` is a DataFrame with one row per objective, a ``level``
+    column of codes and a ``value`` column of mean ranks (1 = first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"objective": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
+    >>> ranking_sentence(r, {"a": "Qualité de service", "b": "Attractivité", "c": "Bonne gestion"})
+    'Classement par rang moyen (1 = premier)\\xa0: 1. Qualité de service (1,50), 2. Attractivité (2,25, ex aequo) et 2. Bonne gestion (2,25, ex aequo).'
+    """
+    for c in (level, value):
+        if c not in ranking.columns:
+            raise KeyError(
+                f"ranking has no column {c!r}; columns: {', '.join(map(str, ranking.columns))}"
+            )
+    r = ranking.sort_values([value, level], kind="stable").reset_index(drop=True)
+    ranks = r[value].rank(method="min").astype(int)
+    counts = r[value].value_counts()
+    items = []
+    for i, row in r.iterrows():
+        tie = ", ex aequo" if counts[row[value]] > 1 else ""
+        items.append(
+            f"{ranks[i]}. {_label(labels, row[level])} ({fmt_number(row[value], 2)}{tie})"
+        )
+    return f"Classement par rang moyen (1 = premier){NBSP}: {join_fr(items)}."
+
+
+def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
+    """Kendall's W with Friedman's test, as a sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> agreement_sentence(R(kendalls_w=0.31, statistic=47.1, dof=4, pvalue=1e-8, n=38))
+    'Les villes s’accordent sur cet ordre au-delà du hasard (W de Kendall = 0,31 sur 38 villes\\xa0; Friedman, χ² = 47,10, ddl = 4, p < 0,001).'
+    """
+    w = _need(result, "kendalls_w", "kendall_w", "w")
+    n = _get(result, "n", "n_cities", "nobs")
+    who = f" sur {fmt_count(n, 'ville')}" if n is not None else ""
+    stats = f"W de Kendall = {fmt_number(w, 2)}{who}{NBSP}; Friedman, {_stat_text(result, 'χ²')}"
+    if _signif(_need(result, "pvalue"), alpha):
+        return f"Les villes s’accordent sur cet ordre au-delà du hasard ({stats})."
+    return f"Rien ne montre que les villes s’accordent sur un ordre ({stats})."
+
+
+def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
+    """Cochran's Q on cited / not cited, as a sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> cochran_sentence(R(statistic=21.5, dof=4, pvalue=0.0003))
+    'Les objectifs ne sont pas cités aussi souvent les uns que les autres (Q de Cochran = 21,50, ddl = 4, p < 0,001).'
+    """
+    stats = _stat_text(result, "Q de Cochran")
+    if _signif(_need(result, "pvalue"), alpha):
+        return f"Les objectifs ne sont pas cités aussi souvent les uns que les autres ({stats})."
+    return f"Rien ne montre que certains objectifs soient plus souvent cités que d’autres ({stats})."
+
+
+#: Verdicts of :func:`baro.reconcile.reconcile`, in the order reports give them.
+VERDICTS = ("match", "rounding", "inconsistent", "not computable")
+
+_VERDICT_TEXT = {
+    "match": ("est retrouvé exactement", "sont retrouvés exactement"),
+    "rounding": (
+        "ne diffère que par l’arrondi",
+        "ne diffèrent que par l’arrondi",
+    ),
+    "inconsistent": (
+        "est incohérent avec les tables ou avec les autres chiffres publiés",
+        "sont incohérents avec les tables ou avec les autres chiffres publiés",
+    ),
+    "not computable": (
+        "ne peut pas être calculé à partir des tables",
+        "ne peuvent pas être calculés à partir des tables",
+    ),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    """French label of a reconciliation verdict.
+
+    >>> verdict_label("rounding")
+    'arrondi'
+    """
+    labels = {
+        "match": "identique",
+        "rounding": "arrondi",
+        "inconsistent": "incohérent",
+        "not computable": "non calculable",
+    }
+    if verdict not in labels:
+        raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
+    return labels[verdict]
+
+
+def reconcile_sentence(frame: Any, *, name_inconsistent: bool = True) -> str:
+    """One sentence per verdict kind of a reconciliation table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"figure": ["a", "b", "<c>", "d"],
+    ...                   "verdict": ["match", "match", "inconsistent", "rounding"]})
+    >>> reconcile_sentence(f)
+    'Sur 4 chiffres publiés, 2 sont retrouvés exactement\\xa0; 1 ne diffère que par l’arrondi\\xa0; 1 est incohérent avec les tables ou avec les autres chiffres publiés (&lt;c&gt;).'
+    """
+    if "verdict" not in frame.columns:
+        raise KeyError("reconciliation table has no column 'verdict'")
+    unknown = sorted(set(frame["verdict"]) - set(VERDICTS))
+    if unknown:
+        raise ValueError(
+            f"unknown verdict(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(VERDICTS)}"
+        )
+    parts = []
+    for verdict in VERDICTS:
+        sub = frame[frame["verdict"] == verdict]
+        n = len(sub)
+        if n == 0:
+            continue
+        text = f"{fmt_int(n)} {_VERDICT_TEXT[verdict][0 if n < 2 else 1]}"
+        if verdict == "inconsistent" and name_inconsistent and "figure" in frame.columns:
+            text += f" ({join_fr(escape(x) for x in sub['figure'])})"
+        parts.append(text)
+    total = len(frame)
+    head = f"Sur {fmt_count(total, 'chiffre publié', 'chiffres publiés')}, "
+    if not parts:
+        return "Aucun chiffre publié n’est à rapprocher des tables."
+    return head + f"{NBSP}; ".join(parts) + "."
+
+
+def data_status_sentence(edition: Any) -> str:
+    """Say whether the tables of ``edition`` are simulated or real.
+
+    ``edition`` is a :class:`baro.editions.Edition` (or any object with
+    ``year``, ``simulated`` and ``meta["edition"]["data_note"]``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> e = E(year=2014, simulated=True, meta={"edition": {"data_note": "Tables <calibrées>."}})
+    >>> data_status_sentence(e)
+    '**Données simulées (SIMULATED).** Les tables de l’édition 2014 ne sont pas les réponses des villes\\xa0: elles sont simulées. Tables &lt;calibrées&gt;.'
+    >>> data_status_sentence(E(year=2015, simulated=False, meta={"edition": {}}))
+    'Les tables de l’édition 2015 sont les réponses des villes.'
+    """
+    note = _get(_get(edition, "meta", default={}), "edition", default={}) or {}
+    data_note = note.get("data_note", "") if isinstance(note, Mapping) else ""
+    year = escape(_need(edition, "year"))
+    if _need(edition, "simulated"):
+        text = (
+            f"**Données simulées (SIMULATED).** Les tables de l’édition {year} ne sont "
+            f"pas les réponses des villes{NBSP}: elles sont simulées."
+        )
+        return text + (f" {escape(data_note)}" if data_note else "")
+    return f"Les tables de l’édition {year} sont les réponses des villes."

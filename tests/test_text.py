@@ -1,0 +1,186 @@
+"""French formatting and sentences: exact strings."""
+
+from types import SimpleNamespace as R
+
+import pandas as pd
+import pytest
+
+from baro import text
+
+NN = "\u202f"  # narrow no-break space
+NB = "\u00a0"  # no-break space
+
+
+@pytest.mark.parametrize(
+    "x, digits, expected",
+    [
+        (1234.5, 1, f"1{NN}234,5"),
+        (1234567.891, 2, f"1{NN}234{NN}567,89"),
+        (810, 0, "810"),
+        (0.5, 0, "0"),  # round half to even, as Python's format
+        (-1234.5, 1, f"\u22121{NN}234,5"),
+        (-0.04, 1, "0,0"),  # no negative zero
+        (float("nan"), 1, f"n.{NB}d."),
+        (None, 1, f"n.{NB}d."),
+    ],
+)
+def test_fmt_number(x, digits, expected):
+    assert text.fmt_number(x, digits) == expected
+
+
+def test_fmt_number_rejects_bad_digits():
+    with pytest.raises(ValueError, match="digits"):
+        text.fmt_number(1.0, -1)
+
+
+@pytest.mark.parametrize(
+    "share, digits, expected",
+    [(0.458, 1, f"45,8{NB}%"), (0.16172, 1, f"16,2{NB}%"), (1.0, 0, f"100{NB}%"), (12.5, 0, f"1{NN}250{NB}%")],
+)
+def test_fmt_percent(share, digits, expected):
+    assert text.fmt_percent(share, digits) == expected
+
+
+@pytest.mark.parametrize(
+    "p, expected",
+    [(0.0004, "p < 0,001"), (0.001, "p = 0,001"), (0.032, "p = 0,032"), (0.5, "p = 0,500"), (0.0, "p < 0,001")],
+)
+def test_fmt_pvalue(p, expected):
+    assert text.fmt_pvalue(p) == expected
+
+
+def test_fmt_pvalue_rejects_out_of_range():
+    with pytest.raises(ValueError, match="p-value"):
+        text.fmt_pvalue(1.2)
+
+
+def test_fmt_interval():
+    assert text.fmt_interval(0.121, 0.184, percent=True) == f"IC 95{NB}% [12,1{NB}; 18,4]"
+    assert text.fmt_interval(1.25, 3.5, 0.99, 2) == f"IC 99{NB}% [1,25{NB}; 3,50]"
+    with pytest.raises(ValueError, match="confidence_level"):
+        text.fmt_interval(0, 1, 95)
+
+
+@pytest.mark.parametrize(
+    "n, expected", [(0, "0 ville"), (1, "1 ville"), (2, "2 villes"), (1128, f"1{NN}128 villes")]
+)
+def test_fmt_count_french_plural(n, expected):
+    assert text.fmt_count(n, "ville") == expected
+
+
+def test_fmt_points():
+    assert text.fmt_points(0.034) == "+3,4 points"
+    assert text.fmt_points(-0.015) == "\u22121,5 point"
+    assert text.fmt_points(0.0) == "0,0 point"
+
+
+def test_share_sentence_escapes_label():
+    row = pd.Series({"level": "x", "count": 125, "share": 125 / 810, "ci_low": 0.12, "ci_high": 0.19, "deff": 2.0})
+    got = text.share_sentence(row, "<b>x</b>")
+    assert got == (
+        f"&lt;b&gt;x&lt;/b&gt;{NB}: 125 projets, soit 15,4{NB}% "
+        f"(IC 95{NB}% [12,0{NB}; 19,0], effet de plan 2,00)."
+    )
+    assert "<b>" not in got
+
+
+def test_share_sentence_without_deff_and_other_level():
+    row = {"count": 1, "share": 0.5, "ci_low": 0.1, "ci_high": 0.9}
+    got = text.share_sentence(row, "A", noun="ville", confidence_level=0.9)
+    assert got == f"A{NB}: 1 ville, soit 50,0{NB}% (IC 90{NB}% [10,0{NB}; 90,0])."
+
+
+def test_gof_sentence_significant_and_not():
+    res = R(statistic=12.0, pvalue=0.0001, dof=(8.0, 296.0), method="Rao-Scott")
+    assert text.gof_sentence(res) == (
+        "Les domaines ne sont pas également fréquents "
+        "(Rao-Scott, F = 12,00, ddl = 8 et 296, p < 0,001)."
+    )
+    res = R(statistic=1.0, pvalue=0.8, dof=5, method=None)
+    assert text.gof_sentence(res, subject="les <modes>") == (
+        "Rien ne permet de dire que les &lt;modes&gt; ne sont pas également "
+        "fréquents (χ² = 1,00, ddl = 5, p = 0,800)."
+    )
+
+
+def test_proportion_test_sentence_lower():
+    res = R(estimate=0.40, ci_low=0.35, ci_high=0.45, null_value=0.5, pvalue=0.002)
+    assert text.proportion_test_sentence(res, "la moitié") == (
+        f"La part, 40,0{NB}% (IC 95{NB}% [35,0{NB}; 45,0]), est inférieure à "
+        f"la moitié (50,0{NB}%, p = 0,002)."
+    )
+
+
+def test_residuals_sentence_keeps_only_positive_significant_cells():
+    res = pd.DataFrame(
+        {
+            "row": ["a", "a", "b", "b"],
+            "col": [True, False, True, False],
+            "adjusted_residual": [-4.0, 4.0, 2.5, -2.5],
+            "pvalue_adjusted": [0.001, 0.001, 0.03, 0.03],
+        }
+    )
+    got = text.residuals_sentence(res, {"a": "A", "b": "B & C"})
+    assert got == (
+        "Les citoyens sont plus souvent impliqués que dans l’ensemble dans les "
+        "domaines B &amp; C (résidu ajusté 2,5, p ajustée = 0,030)."
+    )
+
+
+def test_residuals_sentence_missing_column():
+    with pytest.raises(KeyError, match="pvalue_adjusted"):
+        text.residuals_sentence(pd.DataFrame({"row": [], "col": [], "adjusted_residual": []}))
+
+
+def test_comparison_sentence_decrease():
+    row = pd.Series(
+        {"level": "transport", "share_a": 0.15, "share_b": 0.10, "difference": -0.05,
+         "ci_low": -0.08, "ci_high": -0.02, "pvalue": 0.004, "pvalue_adjusted": 0.04}
+    )
+    got = text.comparison_sentence(row, "Transport", editions=(2014, 2015), pvalue="pvalue_adjusted")
+    assert got == (
+        f"Transport{NB}: de 15,0{NB}% en 2014 à 10,0{NB}% en 2015, soit \u22125,0 points "
+        f"(IC 95{NB}% [\u22128,0{NB}; \u22122,0]), une baisse significative (p = 0,040)."
+    )
+
+
+def test_ranking_sentence_orders_by_mean_rank():
+    r = pd.DataFrame({"objective": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
+    got = text.ranking_sentence(r, {"dd": "Développement durable", "qs": "Qualité", "at": "Attractivité"})
+    assert got == (
+        f"Classement par rang moyen (1 = premier){NB}: 1. Qualité (1,20), "
+        "2. Attractivité (2,00) et 3. Développement durable (4,50)."
+    )
+
+
+def test_agreement_and_cochran_not_significant():
+    assert text.agreement_sentence(R(kendalls_w=0.01, statistic=1.5, dof=4, pvalue=0.83, n=1)) == (
+        f"Rien ne montre que les villes s’accordent sur un ordre (W de Kendall = 0,01 sur 1 ville"
+        f"{NB}; Friedman, χ² = 1,50, ddl = 4, p = 0,830)."
+    )
+    assert text.cochran_sentence(R(statistic=2.0, dof=3, pvalue=0.57)) == (
+        "Rien ne montre que certains objectifs soient plus souvent cités que d’autres "
+        "(Q de Cochran = 2,00, ddl = 3, p = 0,570)."
+    )
+
+
+def test_reconcile_sentence_every_verdict():
+    f = pd.DataFrame(
+        {"figure": ["a", "b", "c", "d"], "verdict": ["not computable", "inconsistent", "inconsistent", "match"]}
+    )
+    assert text.reconcile_sentence(f) == (
+        f"Sur 4 chiffres publiés, 1 est retrouvé exactement{NB}; 2 sont incohérents avec "
+        f"les tables ou avec les autres chiffres publiés (b et c){NB}; 1 ne peut pas être "
+        "calculé à partir des tables."
+    )
+
+
+def test_reconcile_sentence_unknown_verdict():
+    with pytest.raises(ValueError, match="allowed: match, rounding"):
+        text.reconcile_sentence(pd.DataFrame({"verdict": ["maybe"]}))
+
+
+def test_data_status_sentence_says_simulated():
+    e = R(year=2013, simulated=True, meta={"edition": {"data_note": "Calibrées."}})
+    got = text.data_status_sentence(e)
+    assert "SIMULATED" in got and got.endswith("Calibrées.")
