@@ -1,0 +1,112 @@
+"""House-style figures: a Figure with the expected bars, labels and order."""
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from baro import plots
+
+
+def shares_frame():
+    return pd.DataFrame(
+        {
+            "level": ["education", "transport", "securite"],
+            "count": [125, 131, 20],
+            "share": [0.154, 0.162, 0.025],
+            "ci_low": [0.12, 0.13, 0.01],
+            "ci_high": [0.19, 0.20, 0.04],
+        }
+    )
+
+
+def ticklabels(axis):
+    return [t.get_text() for t in axis.get_ticklabels()]
+
+
+def test_shares_plot_sorted_with_taxonomy_labels():
+    fig = plots.shares_plot(shares_frame(), variable="domain")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    assert ticklabels(ax.yaxis) == ["Transport", "Éducation", "Sécurité"]
+    widths = sorted(p.get_width() for p in ax.patches)
+    assert widths == pytest.approx([0.025, 0.154, 0.162])
+    # French percent ticks
+    fig.canvas.draw()
+    assert any("\xa0%" in t for t in ticklabels(ax.xaxis))
+    assert fig.get_figwidth() == pytest.approx(plots.WIDTH)
+
+
+def test_shares_plot_missing_column():
+    with pytest.raises(KeyError, match="ci_high"):
+        plots.shares_plot(shares_frame().drop(columns="ci_high"))
+
+
+def test_plots_do_not_change_global_style():
+    before = dict(matplotlib.rcParams)
+    plots.shares_plot(shares_frame(), variable="domain")
+    assert matplotlib.rcParams["axes.prop_cycle"] == before["axes.prop_cycle"]
+    assert matplotlib.rcParams["font.size"] == before["font.size"]
+
+
+def test_residual_heatmap_annotated_and_centred():
+    res = pd.DataFrame(
+        {
+            "row": ["transport", "transport", "education", "education"],
+            "col": [True, False, True, False],
+            "adjusted_residual": [2.5, -2.5, -1.25, 1.25],
+        }
+    )
+    fig = plots.residual_heatmap(res, row_variable="domain", col_labels={True: "impliqués", False: "non"})
+    ax = fig.axes[0]
+    assert ticklabels(ax.yaxis) == ["Transport", "Éducation"]
+    assert ticklabels(ax.xaxis) == ["impliqués", "non"]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["2,5", "\u22122,5", "\u22121,2", "1,2"])
+    mesh = ax.collections[0]
+    lo, hi = mesh.get_clim()
+    assert lo == -hi
+
+
+def test_comparison_plot_one_series_per_edition():
+    a = shares_frame()
+    b = shares_frame().assign(share=[0.12, 0.15, 0.03])
+    fig = plots.comparison_plot({2013: a, 2014: b}, variable="domain")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2013", "2014"]
+    assert len(ax.containers) == 2  # one errorbar container per edition
+    assert ticklabels(ax.yaxis) == ["Transport", "Éducation", "Sécurité"]
+
+
+def test_comparison_plot_level_missing_in_one_edition():
+    a = shares_frame()
+    b = shares_frame().iloc[:2]
+    fig = plots.comparison_plot({2013: a, 2014: b}, variable="domain")
+    lines = fig.axes[0].containers
+    assert len(lines[0].lines[0].get_xdata()) == 3 and len(lines[1].lines[0].get_xdata()) == 2
+
+
+def test_ranking_plot_best_first():
+    r = pd.DataFrame({"objective": ["attractivite", "qualite_service", "developpement_durable"],
+                      "mean_rank": [2.1, 1.4, 4.6]})
+    fig = plots.ranking_plot(r, n_items=5)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    assert ticklabels(ax.yaxis) == ["Qualité de service aux administrés", "Attractivité", "Développement durable"]
+    assert [t.get_text() for t in ax.texts] == ["1,40", "2,10", "4,60"]
+    assert ax.get_xlim()[1] == pytest.approx(5.3)
+
+
+def test_dollar_in_label_is_literal():
+    fig = plots.shares_plot(shares_frame(), labels={"transport": "a $b$"})
+    fig.canvas.draw()
+    assert "a \\$b\\$" in ticklabels(fig.axes[0].yaxis)
+
+
+def test_set_style_applies_palette():
+    with matplotlib.rc_context():
+        plots.set_style()
+        assert matplotlib.rcParams["axes.grid"]
+        colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        assert len(colours) == 10 and np.ndim(colours[0]) == 1
