@@ -1,17 +1,44 @@
-"""Clean and validate an edition's tables.
+"""Clean and validate an edition's tables; the ``validate`` and ``import`` commands.
 
 :func:`load_tables` reads the cities, projects and objectives tables of a
-folder into the canonical schema.
+folder (each as .csv, .xlsx or .sav, under English or French names),
+matches their columns to the canonical schema, maps every label to a
+canonical code of the taxonomy and validates the result. It either returns
+:class:`CleanTables`, with a log of every row's fate, or raises
+:class:`baro.errors.InputError` listing every problem found, each with its
+file, row (as a spreadsheet shows it), column and value.
+
+Rules
+-----
+- Column names are matched without regard to case, accents, punctuation
+  and spacing; :data:`COLUMN_SYNONYMS` lists the accepted names (French
+  headers included). An unknown extra column is noted in the log and
+  left out; a missing column is an error.
+- Labels are normalised (:func:`normalise`) and looked up among each
+  code's label and synonyms in the taxonomy. An unknown label is an
+  error listing its rows and the closest labels; nothing is ever mapped
+  to a default category.
+- Rows that are entirely empty are excluded (reason "empty row"); every
+  other row is kept or is an error. In the log, rows_read = rows_kept +
+  rows_excluded.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from baro.errors import InputError, Problem
+from baro.errors import BaroError, InputError, Problem
 
 #: Canonical columns of each table, in order.
 COLUMNS = {
@@ -43,22 +70,352 @@ DTYPES = {
     "rank": "Int64",
 }
 
-LOG_COLUMNS = ("table", "file", "rows_read", "rows_kept", "rows_excluded", "reason")
+#: Columns whose values are codes of the taxonomy variable of the same name.
+CODED = ("kind", "population_band", "domain", "status", "management_mode", "decision_mode", "objective")
+
+#: Accepted header names of each canonical column (compared by :func:`column_key`).
+COLUMN_SYNONYMS = {
+    "city_id": (
+        "city_id", "city", "city id", "city code", "ville", "code ville", "id ville",
+        "identifiant ville", "identifiant de la ville", "collectivité", "code collectivité",
+        "id collectivité", "identifiant collectivité", "identifiant de la collectivité",
+        "répondant", "id répondant", "code répondant",
+    ),
+    "project_id": (
+        "project_id", "project", "project id", "id", "projet", "id projet", "code projet",
+        "identifiant projet", "identifiant du projet", "numéro projet", "numéro du projet",
+        "n° projet", "no projet", "num projet",
+    ),
+    "kind": (
+        "kind", "type", "type de collectivité", "type collectivité", "nature",
+        "nature de la collectivité", "catégorie", "catégorie de collectivité",
+    ),
+    "population_band": (
+        "population_band", "population band", "population", "tranche de population",
+        "tranche population", "strate", "strate de population", "strate démographique",
+        "taille", "nombre d'habitants", "habitants",
+    ),
+    "domain": ("domain", "domaine", "domaine du projet", "secteur", "thématique", "thème"),
+    "status": (
+        "status", "statut", "statut du projet", "état", "état d'avancement", "avancement",
+        "état du projet",
+    ),
+    "management_mode": ("management_mode", "management mode", "mode de gestion", "gestion", "mode gestion"),
+    "decision_mode": ("decision_mode", "decision mode", "mode de décision", "décision", "mode décision"),
+    "citizens_involved": (
+        "citizens_involved", "citizens involved", "implication des citoyens",
+        "citoyens impliqués", "implication citoyenne", "participation citoyenne",
+        "participation des citoyens", "citoyens associés", "citoyens",
+    ),
+    "objective": ("objective", "objectif", "objectifs"),
+    "rank": ("rank", "rang", "classement", "ordre", "priorité", "rang de l'objectif"),
+}
+
+#: Accepted file names (without suffix, compared without case or accents).
+TABLE_NAMES = {
+    "cities": ("cities", "city", "villes", "ville", "collectivités"),
+    "projects": ("projects", "project", "projets", "projet"),
+    "objectives": ("objectives", "objective", "objectifs", "objectif"),
+}
+
+#: Accepted yes / no answers (after :func:`normalise`).
+YES = frozenset({"oui", "o", "yes", "y", "vrai", "true", "1"})
+NO = frozenset({"non", "n", "no", "faux", "false", "0"})
+
+#: Population thresholds of the bands, for exports that give a population.
+POPULATION_BANDS = ((200_000, "p200k_plus"), (100_000, "p100_200k"), (50_000, "p50_100k"))
+
+LOG_COLUMNS = ("table", "file", "rows_read", "rows_kept", "rows_excluded", "reason", "note")
+
+ROWS_SHOWN = 5
 
 
+# ------------------------------------------------------------ normalising
+_SEP = re.compile(r"[\W_]+")
+
+
+def _fold(text: str) -> str:
+    t = unicodedata.normalize("NFKD", text.casefold())
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = t.replace("œ", "oe").replace("æ", "ae").replace("&", " et ")
+    t = unicodedata.normalize("NFKD", t.casefold())
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    return _SEP.sub(" ", t).strip()
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def normalise(text) -> str:
+    """The comparison form of a label: no case, accents, punctuation or plural.
+
+    Letters are case-folded and stripped of accents, every run of
+    punctuation or spacing becomes one space, "&" reads "et", and a
+    final "s" is dropped from words longer than three letters (not from
+    "ss"). Applying it twice changes nothing.
+
+    >>> normalise("  Transports / Mobilité ")
+    'transport mobilite'
+    >>> normalise("À L'ÉTUDE")
+    'a l etude'
+    >>> normalise("Loisirs & culture")
+    'loisir et culture'
+    >>> normalise(normalise("Énergies")) == normalise("Énergies") == "energie"
+    True
+    """
+    t = str(text)
+    for _ in range(8):
+        new = " ".join(_singular(w) for w in _fold(t).split())
+        if new == t:
+            break
+        t = new
+    return t
+
+
+def column_key(name) -> str:
+    """Comparison key of a column name: letters and digits only, no accents.
+
+    >>> column_key("Mode de décision") == column_key("mode_de_decision") == "modededecision"
+    True
+    >>> column_key("N° projet")
+    'nprojet'
+    """
+    return _fold(str(name)).replace(" ", "")
+
+
+_COLUMN_LOOKUP = {column_key(s): col for col, names in COLUMN_SYNONYMS.items() for s in names}
+
+
+def recognise_column(name) -> str | None:
+    """The canonical column a header names, or None.
+
+    >>> recognise_column("Implication des citoyens"), recognise_column("CODE VILLE")
+    ('citizens_involved', 'city_id')
+    >>> recognise_column("Commentaire") is None
+    True
+    """
+    return _COLUMN_LOOKUP.get(column_key(name))
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+    more = len(rows) - ROWS_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _also(rows: list[int]) -> str:
+    if len(rows) <= 1:
+        return ""
+    return f" (also row{'s' if len(rows) > 2 else ''} {_rows_text(rows[1:])}; {len(rows)} rows in all)"
+
+
+# --------------------------------------------------------------- labels
+_AMBIGUOUS = object()
+
+
+class LabelLookup:
+    """Normalised label -> canonical code, for every coded variable.
+
+    Built once per taxonomy from each code, its label and its synonyms;
+    a spelling that two codes of one variable share is ambiguous and
+    never matched.
+
+    >>> from baro.taxonomy import load_taxonomy
+    >>> lookup = LabelLookup.of(load_taxonomy())
+    >>> lookup.code("domain", "TRANSPORTS"), lookup.code("status", "A l'étude")
+    ('transport', 'a_l_etude')
+    >>> lookup.code("domain", "Trasnport") is None
+    True
+    >>> lookup.closest("domain", "Trasnport")
+    ['Transport']
+    """
+
+    _cache: dict[int, tuple[object, "LabelLookup"]] = {}
+
+    def __init__(self, taxonomy):
+        self.taxonomy = taxonomy
+        self.exact: dict[str, dict[str, object]] = {}
+        self.compact: dict[str, dict[str, object]] = {}
+        self.spellings: dict[str, dict[str, str]] = {}
+        for variable in CODED:
+            exact, compact, spellings = {}, {}, {}
+            for cat in taxonomy.categories.get(variable, {}).values():
+                for s in (cat.code, cat.label, *cat.synonyms):
+                    key = normalise(s)
+                    for table, k in ((exact, key), (compact, key.replace(" ", ""))):
+                        if table.get(k, cat.code) != cat.code:
+                            table[k] = _AMBIGUOUS
+                        else:
+                            table[k] = cat.code
+                    spellings.setdefault(key, cat.label)
+            self.exact[variable], self.compact[variable] = exact, compact
+            self.spellings[variable] = spellings
+
+    @classmethod
+    def of(cls, taxonomy) -> "LabelLookup":
+        hit = cls._cache.get(id(taxonomy))
+        if hit is None or hit[0] is not taxonomy:
+            hit = (taxonomy, cls(taxonomy))
+            cls._cache[id(taxonomy)] = hit
+        return hit[1]
+
+    def code(self, variable: str, value) -> str | None:
+        """The code ``value`` spells, or None when unknown or ambiguous."""
+        key = normalise(value)
+        code = self.exact[variable].get(key)
+        if code is None:
+            code = self.compact[variable].get(key.replace(" ", ""))
+        return code if isinstance(code, str) else None
+
+    def closest(self, variable: str, value, n: int = 3) -> list[str]:
+        """Labels of the codes whose spellings are closest to ``value``."""
+        spellings = self.spellings[variable]
+        out = []
+        for s in difflib.get_close_matches(normalise(value), list(spellings), n=10, cutoff=0.6):
+            if spellings[s] not in out:
+                out.append(spellings[s])
+        return out[:n]
+
+    def allowed(self, variable: str, edition: int | None) -> list[str]:
+        tax = self.taxonomy
+        return [tax.label(variable, c) for c in tax.codes(variable, edition)]
+
+
+def parse_bool(value) -> bool | None:
+    """True / False for a yes / no answer, None when it is not one.
+
+    >>> [parse_bool(v) for v in ("Oui", "NON", "yes", "Vrai", "false", "1", "0.0", "o", "N", "peut-être")]
+    [True, False, True, True, False, True, False, True, False, None]
+    """
+    s = str(value).strip()
+    if re.fullmatch(r"[01](\.0+)?", s):
+        return s.startswith("1")
+    key = normalise(s)
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    return None
+
+
+def parse_rank(value) -> tuple[int | None, str | None]:
+    """(rank, None) for a positive whole number or empty; (None, why) otherwise.
+
+    >>> parse_rank("2"), parse_rank("2.0"), parse_rank(" 3,0 "), parse_rank("")
+    ((2, None), (2, None), (3, None), (None, None))
+    >>> parse_rank("2.5")[1], parse_rank("0")[1], parse_rank("deux")[1]
+    ('not a whole number', 'not positive', 'not a number')
+    """
+    s = str(value).strip().replace(",", ".")
+    if not s:
+        return None, None
+    try:
+        x = float(s)
+    except ValueError:
+        return None, "not a number"
+    if x != x or x in (float("inf"), float("-inf")):
+        return None, "not a number"
+    if not x.is_integer():
+        return None, "not a whole number"
+    if x < 1:
+        return None, "not positive"
+    return int(x), None
+
+
+def _population_band(value) -> str | None:
+    s = re.sub(r"[\s\u00a0\u202f]", "", str(value))
+    if not re.fullmatch(r"\d{4,}", s):
+        return None
+    n = int(s)
+    for threshold, code in POPULATION_BANDS:
+        if n >= threshold:
+            return code
+    return ""  # a population below the survey's smallest band
+
+
+# ----------------------------------------------------------------- files
+def _name_key(name: str) -> str:
+    t = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in t if not unicodedata.combining(ch))
+
+
+_TABLE_OF_NAME = {_name_key(n): table for table, names in TABLE_NAMES.items() for n in names}
+
+
+def find_table_files(directory) -> dict[str, Path]:
+    """The file of each table in ``directory`` (table -> path).
+
+    A table file is named cities, projects or objectives (or villes,
+    projets, objectifs), without regard to case or accents, with a suffix
+    among :data:`baro.io.SUFFIXES`. Two files for one table, a missing
+    folder or a folder without cities or projects are errors.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for n in ("Villes.CSV", "projets.xlsx", "notes.txt"):
+    ...     _ = (d / n).write_text("x")
+    >>> {t: p.name for t, p in find_table_files(d).items()}
+    {'cities': 'Villes.CSV', 'projects': 'projets.xlsx'}
+    """
+    from baro.io import SUFFIXES
+
+    directory = Path(directory)
+    if not directory.exists():
+        raise InputError([Problem(str(directory), "folder not found")])
+    if not directory.is_dir():
+        raise InputError([Problem(str(directory), "is not a folder (give the folder holding the tables)")])
+    found: dict[str, list[Path]] = defaultdict(list)
+    others = []
+    for p in sorted(directory.iterdir()):
+        if p.name.startswith((".", "~$")) or not p.is_file():
+            continue
+        table = _TABLE_OF_NAME.get(_name_key(p.stem))
+        if table and p.suffix.lower() in SUFFIXES:
+            found[table].append(p)
+        else:
+            others.append(p.name)
+    expected = (
+        "expected cities, projects and (optionally) objectives as .csv, .xlsx or .sav "
+        "(French names villes, projets, objectifs accepted)"
+    )
+    if not found:
+        seen = ", ".join(others[:10]) if others else "nothing"
+        raise InputError([Problem(str(directory), f"no table files found; {expected}; found: {seen}")])
+    problems = []
+    for table, paths in found.items():
+        if len(paths) > 1:
+            names = " and ".join(p.name for p in paths)
+            problems.append(Problem(str(directory), f"two files for the {table} table: {names}; keep one"))
+    for table in ("cities", "projects"):
+        if table not in found:
+            problems.append(Problem(str(directory), f"no {table} table; {expected}"))
+    if problems:
+        raise InputError(problems)
+    return {t: found[t][0] for t in COLUMNS if t in found}
+
+
+# ---------------------------------------------------------------- tables
 def empty_table(table: str) -> pd.DataFrame:
     """An empty frame with the canonical columns and dtypes of ``table``.
 
     >>> empty_table("objectives").dtypes.astype(str).tolist()
     ['str', 'str', 'Int64']
     """
-    cols = COLUMNS[table]
-    return pd.DataFrame({c: pd.Series([], dtype=DTYPES[c]) for c in cols})
+    return pd.DataFrame({c: pd.Series([], dtype=DTYPES[c]) for c in COLUMNS[table]})
 
 
 @dataclass(frozen=True)
 class CleanTables:
-    """The cleaned tables of one edition and the log of how they were read."""
+    """The cleaned tables of one edition and the log of how they were read.
+
+    ``log`` has one row per table: rows read, kept and excluded (with the
+    reason) and a note on how the file was read (format, encoding,
+    delimiter, comment lines, ignored columns). ``files`` maps each table
+    read to its path.
+    """
 
     cities: pd.DataFrame = field(repr=False)
     projects: pd.DataFrame = field(repr=False)
@@ -66,66 +423,507 @@ class CleanTables:
     log: pd.DataFrame = field(repr=False)
     files: dict = field(default_factory=dict)
 
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in COLUMNS:
+            raise KeyError(f"unknown table {table!r}; known: {', '.join(COLUMNS)}")
+        return getattr(self, table)
+
     def summary(self) -> str:
         """One line: how many cities, projects and objective answers."""
-        n_obj = int(self.objectives["rank"].notna().sum())
+        n_c, n_p, n_o = len(self.cities), len(self.projects), len(self.objectives)
         return (
-            f"{len(self.cities)} cit{'ies' if len(self.cities) != 1 else 'y'}, "
-            f"{len(self.projects)} project{'s' if len(self.projects) != 1 else ''}, "
-            f"{n_obj} objective answer{'s' if n_obj != 1 else ''}"
+            f"{n_c} cit{'ies' if n_c != 1 else 'y'}, "
+            f"{n_p} project{'s' if n_p != 1 else ''}, "
+            f"{n_o} objective answer{'s' if n_o != 1 else ''}"
         )
 
 
-def _read_canonical_csv(path: Path, table: str) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None, skiprows=_comment_lines(path))
-    out = {}
-    for col in COLUMNS[table]:
-        s = df[col]
-        if DTYPES[col] == "bool":
-            out[col] = s.str.lower().map({"true": True, "false": False}).astype(bool)
-        elif DTYPES[col] == "Int64":
-            out[col] = pd.to_numeric(s.replace("", None)).astype("Int64")
+@dataclass
+class _Read:
+    """One table after cleaning: frame, row numbers, header names used."""
+
+    table: str
+    path: Path
+    frame: pd.DataFrame
+    rows: list[int]
+    headers: dict[str, str]
+    log: dict
+
+
+def _how_read(info: dict) -> list[str]:
+    fmt = info.get("format")
+    notes = []
+    if fmt == "csv":
+        delim = {",": "comma", ";": "semicolon", "\t": "tab"}[info["delimiter"]]
+        notes.append(f"CSV, {info['encoding']}, {delim}")
+        for c in info.get("comments", []):
+            notes.append(f"comment line {c[:60]!r}")
+    elif fmt == "xlsx":
+        notes.append(f"XLSX, sheet {info['sheet']!r}")
+        if info.get("other_sheets"):
+            notes.append(f"other sheets ignored: {', '.join(map(repr, info['other_sheets']))}")
+    elif fmt == "sav":
+        notes.append("SPSS .sav, value labels applied")
+    for row, text in info.get("skipped", []):
+        notes.append(f"row {row} above the header skipped: {text[:60]!r}")
+    return notes
+
+
+def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
+    from baro.io import read_table
+
+    lookup, edition = ctx
+    file = str(path)
+    try:
+        frame, rows = read_table(path, recognise=lambda s: recognise_column(s) is not None)
+    except InputError as exc:
+        return None, list(exc.problems)
+    info = frame.attrs.get("baro", {})
+    notes = _how_read(info)
+    problems: list[Problem] = []
+
+    # columns
+    wanted = COLUMNS[table]
+    position: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(frame.columns):
+        col = recognise_column(name)
+        if col in wanted:
+            position[col].append(i)
+        elif name == "" and not frame.iloc[:, i].str.strip().astype(bool).any():
+            continue
         else:
-            out[col] = s.astype("str")
-    return pd.DataFrame(out)
+            shown = repr(name) if name else f"unnamed column {i + 1}"
+            where = f" (a column of another table)" if col else ""
+            notes.append(f"column {shown} ignored{where}")
+    for col, idx in position.items():
+        if len(idx) > 1:
+            names = " and ".join(repr(frame.columns[i]) for i in idx)
+            problems.append(Problem(file, f"columns {names} both read as {col}; keep one", column=col))
+    missing = [c for c in wanted if c not in position]
+    for col in missing:
+        found = ", ".join(repr(c) for c in frame.columns) or "none"
+        accepted = ", ".join(repr(s) for s in COLUMN_SYNONYMS[col][1:5])
+        problems.append(
+            Problem(file, f"missing column (accepted names include {accepted}); columns found: {found}", column=col)
+        )
+    if problems:
+        return None, problems
+    if len(frame) == 0:
+        return None, [Problem(file, "has a header row but no data rows")]
+
+    blank = frame.apply(lambda s: s.str.strip() == "").all(axis=1).to_numpy()
+    keep = [i for i in range(len(frame)) if not blank[i]]
+    excluded = len(frame) - len(keep)
+    if not keep:
+        return None, [Problem(file, f"has no data rows: all {len(frame)} rows are empty")]
+    kept_rows = [rows[i] for i in keep]
+    headers = {col: frame.columns[position[col][0]] for col in wanted}
+    out = {}
+    for col in wanted:
+        raw = [frame.iat[i, position[col][0]].strip() for i in keep]
+        values, col_problems, col_notes = _parse_column(col, raw, kept_rows, file, headers[col], lookup, edition)
+        out[col] = values
+        problems += col_problems
+        notes += col_notes
+    if problems:
+        return None, problems
+    clean = pd.DataFrame({c: pd.Series(out[c], dtype=DTYPES[c]) for c in wanted})
+    log = dict(
+        table=table,
+        file=file,
+        rows_read=len(frame),
+        rows_kept=len(keep),
+        rows_excluded=excluded,
+        reason="empty row" if excluded else "",
+        note="; ".join(notes),
+    )
+    return _Read(table, path, clean, kept_rows, headers, log), []
 
 
-def _comment_lines(path: Path) -> int:
-    n = 0
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                n += 1
-            else:
-                break
+def _parse_column(col, raw, rows, file, header, lookup, edition):
+    problems = []
+    notes = []
+    missing = [r for v, r in zip(raw, rows) if v == ""]
+    if col == "rank":
+        values = []
+        for v, r in zip(raw, rows):
+            rank, why = parse_rank(v)
+            if why:
+                problems.append(
+                    Problem(file, f"{why}; expected a positive whole number (1 = first) or empty", r, header, v)
+                )
+            values.append(rank)
+        return values, problems, notes
+    if missing:
+        problems.append(
+            Problem(file, f"missing value{_also(missing)}; every row needs a {col}", missing[0], header, "")
+        )
+    if col in ("city_id", "project_id"):
+        return raw, problems, notes
+    if col == "citizens_involved":
+        bad = defaultdict(list)
+        values = []
+        for v, r in zip(raw, rows):
+            b = parse_bool(v)
+            if b is None and v:
+                bad[v].append(r)
+            values.append(bool(b))
+        for v, rs in bad.items():
+            problems.append(
+                Problem(file, f"not a yes/no answer{_also(rs)}; expected oui/non, yes/no, vrai/faux, true/false, 1/0 or o/n", rs[0], header, v)
+            )
+        return values, problems, notes
+    # coded variables
+    tax = lookup.taxonomy
+    unknown = defaultdict(list)
+    wrong_edition = defaultdict(list)
+    values = []
+    binned = 0
+    for v, r in zip(raw, rows):
+        if not v:
+            values.append("")
+            continue
+        code = lookup.code(col, v)
+        if code is None and col == "population_band":
+            band = _population_band(v)
+            if band == "":
+                problems.append(Problem(file, "population below 50 000, the survey's smallest band", r, header, v))
+                values.append("")
+                continue
+            if band:
+                binned += 1
+                code = band
+        if code is None:
+            unknown[v].append(r)
+        elif edition is not None and code not in tax.codes(col, edition):
+            wrong_edition[(v, code)].append(r)
+        values.append(code or "")
+    allowed = ", ".join(repr(s) for s in lookup.allowed(col, edition))
+    for v, rs in unknown.items():
+        near = lookup.closest(col, v)
+        hint = f"; closest: {', '.join(repr(s) for s in near)}" if near else ""
+        problems.append(Problem(file, f"unknown {col}{_also(rs)}{hint}; allowed: {allowed}", rs[0], header, v))
+    for (v, code), rs in wrong_edition.items():
+        cat = tax.categories[col][code]
+        years = ", ".join(map(str, cat.editions or ()))
+        problems.append(
+            Problem(
+                file,
+                f"{col} {code!r} is a category of edition(s) {years}, not of {edition}{_also(rs)}; allowed: {allowed}",
+                rs[0],
+                header,
+                v,
+            )
+        )
+    if binned:
+        notes.append(f"{binned} population figures binned into bands")
+    return values, problems, notes
+
+
+def _duplicates(read: _Read, keys: list[str], what: str) -> list[Problem]:
+    problems = []
+    first: dict[tuple, int] = {}
+    cols = [read.frame[k].tolist() for k in keys]
+    for key, row in zip(zip(*cols), read.rows):
+        if key in first:
+            value = key[0] if len(key) == 1 else ", ".join(map(str, key))
+            problems.append(
+                Problem(str(read.path), f"duplicate {what} (first at row {first[key]})", row, read.headers[keys[-1]], value)
+            )
+        else:
+            first[key] = row
+    return problems
+
+
+def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
+    known = set(cities.frame["city_id"])
+    bad = defaultdict(list)
+    for cid, row in zip(read.frame["city_id"], read.rows):
+        if cid not in known:
+            bad[cid].append(row)
+    return [
+        Problem(str(read.path), f"city not in the cities table {cities.path.name}{_also(rs)}", rs[0], read.headers["city_id"], cid)
+        for cid, rs in bad.items()
+    ]
+
+
+def _same_rank(read: _Read) -> list[Problem]:
+    seen: dict[tuple, int] = {}
+    problems = []
+    f = read.frame
+    for cid, obj, rank, row in zip(f["city_id"], f["objective"], f["rank"], read.rows):
+        if rank is None or rank is pd.NA:
+            continue
+        key = (cid, rank)
+        if key in seen:
+            problems.append(
+                Problem(
+                    str(read.path),
+                    f"city {cid!r} gives rank {rank} to two objectives (rows {seen[key]} and {row})",
+                    row,
+                    read.headers["rank"],
+                    str(rank),
+                )
+            )
+        else:
+            seen[key] = row
+    return problems
+
+
+def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> CleanTables:
+    """Read, clean and validate the tables of an edition folder.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Folder holding cities and projects tables, and optionally an
+        objectives table, each as .csv, .xlsx or .sav (see
+        :func:`find_table_files`). The files are only read.
+    edition : int, optional
+        Edition year: a category that exists only in other editions (the
+        taxonomy's ``editions`` key) is then an error.
+    taxonomy : baro.taxonomy.Taxonomy, optional
+        Default: the project's taxonomy (data/taxonomy.toml).
+
+    Returns
+    -------
+    CleanTables
+        Canonical frames (codes, ``citizens_involved`` bool, ``rank``
+        Int64) and the cleaning log.
+
+    Raises
+    ------
+    baro.errors.InputError
+        Every problem found in every file, each naming its file, row,
+        column and value.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "villes.csv").write_text("Code ville;Type;Strate\\nV01;Ville;50 000 à 99 999\\n")
+    >>> _ = (d / "projets.csv").write_text(
+    ...     "Identifiant projet;Ville;Domaine;Statut;Mode de gestion;Mode de décision;Citoyens impliqués\\n"
+    ...     "P1;V01;Transports;Réalisé;Régie;Concertation;oui\\n"
+    ...     ";;;;;;\\n")
+    >>> t = load_tables(d)
+    >>> t.summary()
+    '1 city, 1 project, 0 objective answers'
+    >>> t.projects.iloc[0, :6].tolist(), t.projects["citizens_involved"].dtype
+    (['P1', 'V01', 'transport', 'realise', 'regie', 'concertation'], dtype('bool'))
+    >>> t.log[["table", "rows_read", "rows_kept", "rows_excluded", "reason"]]
+          table  rows_read  rows_kept  rows_excluded     reason
+    0    cities          1          1              0
+    1  projects          2          1              1  empty row
+    """
+    if taxonomy is None:
+        from baro.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    files = find_table_files(directory)
+    ctx = (LabelLookup.of(taxonomy), edition)
+    reads: dict[str, _Read] = {}
+    problems: list[Problem] = []
+    for table, path in files.items():
+        read, probs = _clean_one(table, path, ctx)
+        problems += probs
+        if read is not None:
+            reads[table] = read
+    if "cities" in reads:
+        problems += _duplicates(reads["cities"], ["city_id"], "city_id")
+    if "projects" in reads:
+        problems += _duplicates(reads["projects"], ["project_id"], "project_id")
+        if "cities" in reads:
+            problems += _unknown_cities(reads["projects"], reads["cities"])
+    if "objectives" in reads:
+        problems += _duplicates(reads["objectives"], ["city_id", "objective"], "objective for this city")
+        problems += _same_rank(reads["objectives"])
+        if "cities" in reads:
+            problems += _unknown_cities(reads["objectives"], reads["cities"])
+    if problems:
+        order = {str(p): i for i, p in enumerate(files.values())}
+        problems.sort(key=lambda p: (order.get(p.file, -1), p.row if p.row is not None else -1))
+        raise InputError(problems)
+    frames = {t: reads[t].frame if t in reads else empty_table(t) for t in COLUMNS}
+    log = pd.DataFrame([reads[t].log for t in COLUMNS if t in reads], columns=list(LOG_COLUMNS))
+    return CleanTables(
+        frames["cities"], frames["projects"], frames["objectives"], log, {t: reads[t].path for t in reads}
+    )
+
+
+# ------------------------------------------------------------------- CLI
+def format_log(log: pd.DataFrame) -> str:
+    """The cleaning log as a small aligned text table, notes below it.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame([["projects", "p.csv", 3, 2, 1, "empty row", "CSV, utf-8, comma"]],
+    ...                    columns=list(LOG_COLUMNS))
+    >>> print(format_log(log))
+    table     file   read  kept  excluded  reason
+    projects  p.csv     3     2         1  empty row
+    projects: CSV, utf-8, comma
+    """
+    head = ["table", "file", "read", "kept", "excluded", "reason"]
+    body = [
+        [r.table, r.file, str(r.rows_read), str(r.rows_kept), str(r.rows_excluded), r.reason]
+        for r in log.itertuples()
+    ]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    right = {2, 3, 4}
+    lines = []
+    for rec in [head, *body]:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(rec, widths))]
+        lines.append("  ".join(cells).rstrip())
+    for r in log.itertuples():
+        if r.note:
+            lines.append(f"{r.table}: {r.note}")
+    return "\n".join(lines)
+
+
+def _max_errors(args) -> int:
+    n = getattr(args, "max_errors", 50)
+    if n is None:
+        return 50
+    if n < 0:
+        raise BaroError(f"--max-errors must be 0 or more, not {n}")
     return n
 
 
-def load_tables(directory, *, edition=None, taxonomy=None) -> CleanTables:
-    """Read the tables of ``directory`` into the canonical schema."""
-    directory = Path(directory)
-    frames = {}
-    files = {}
-    log = []
-    problems = []
-    for table in COLUMNS:
-        path = directory / f"{table}.csv"
-        if not path.is_file():
-            if table == "objectives":
-                frames[table] = empty_table(table)
-                continue
-            problems.append(Problem(str(path), "file not found"))
-            continue
-        frames[table] = _read_canonical_csv(path, table)
-        files[table] = path
-        n = len(frames[table])
-        log.append((table, str(path), n, n, 0, ""))
-    if problems:
-        raise InputError(problems)
-    return CleanTables(
-        frames["cities"],
-        frames["projects"],
-        frames["objectives"],
-        pd.DataFrame(log, columns=list(LOG_COLUMNS)),
-        files,
-    )
+def _load_for_cli(args) -> CleanTables:
+    limit = _max_errors(args)
+    try:
+        return load_tables(args.directory, edition=getattr(args, "edition", None))
+    except InputError as exc:
+        raise InputError(exc.problems, limit=limit) from None
+
+
+def cli_validate(args) -> int:
+    """``baro validate DIR [--edition YEAR] [--max-errors N]``.
+
+    Prints the cleaning log and "N cities, N projects, N objective
+    answers: valid" and returns 0; raises :class:`InputError` (printed by
+    :mod:`baro.cli`, exit status 2) when the tables have problems.
+    """
+    tables = _load_for_cli(args)
+    print(format_log(tables.log))
+    print(f"{tables.summary()}: valid")
+    return 0
+
+
+def _toml_list(values) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def edition_skeleton(year: int, tables: CleanTables, source: str, taxonomy=None) -> str:
+    """Text of an edition.toml for imported (not simulated) tables.
+
+    [questionnaire] lists the domains and objectives seen in the tables,
+    in taxonomy order; figures are left for the researcher to enter.
+
+    >>> import pandas as pd
+    >>> t = CleanTables(empty_table("cities"), pd.DataFrame({"domain": ["transport"]}),
+    ...                 empty_table("objectives"), pd.DataFrame())
+    >>> import tomllib
+    >>> meta = tomllib.loads(edition_skeleton(2016, t, "export.xlsx"))
+    >>> meta["edition"]["simulated"], meta["questionnaire"]["domains"], meta.get("figures", [])
+    (False, ['transport'], [])
+    """
+    if taxonomy is None:
+        from baro.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    domains = [c for c in taxonomy.codes("domain") if c in set(tables.projects["domain"])]
+    objectives = [c for c in taxonomy.codes("objective") if c in set(tables.objectives["objective"])]
+    src = source.replace("\\", "/").replace('"', "'")
+    return f'''# Edition {year}: tables imported by `baro import` from {src}.
+# Enter the published figures below; see baro/editions.py for every key.
+
+[edition]
+year = {year}
+title = "Baromètre ville numérique {year}"
+publisher = ""
+published = ""
+simulated = false
+data_note = "Survey microdata imported from {src}."
+
+[questionnaire]
+domains = {_toml_list(domains)}
+objectives = {_toml_list(objectives)}
+
+# Published figures: one [[figures]] table each, for example
+# [[figures]]
+# id = "domain_transport_count"
+# label = "Projets de transport"
+# value = 120
+# unit = "count"
+# statistic = "count"
+# table = "projects"
+# where = {{ domain = "transport" }}
+# basis = "verbatim"
+# source = "Baromètre {year}, p. 12"
+'''
+
+
+def cli_import(args) -> int:
+    """``baro import DIR --edition YEAR [--force] [--max-errors N]``.
+
+    Cleans the tables of DIR and writes them as canonical CSV into
+    data/editions/YEAR/ with an edition.toml skeleton. An existing edition
+    folder is replaced only with ``--force``; its edition.toml and any
+    file that is not a table are then kept. The folder is built aside and
+    renamed into place, so a failure leaves the previous state intact.
+    """
+    from baro.io import write_canonical
+    from baro.paths import editions_dir
+
+    year = args.edition
+    tables = _load_for_cli(args)
+    root = editions_dir()
+    target = root / str(year)
+    if target.exists() and not getattr(args, "force", False):
+        raise BaroError(f"{target} already exists; add --force to replace its tables")
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{year}.import-", dir=root))
+    old = None
+    kept = []
+    try:
+        if target.is_dir():
+            for p in sorted(target.iterdir()):
+                is_table = _TABLE_OF_NAME.get(_name_key(p.stem)) and p.suffix.lower() in (
+                    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav"
+                )
+                if is_table or p.name.startswith("."):
+                    continue
+                (shutil.copytree if p.is_dir() else shutil.copy2)(p, tmp / p.name)
+                kept.append(p.name)
+        written = write_canonical(tables, tmp)
+        toml = tmp / "edition.toml"
+        if not toml.exists():
+            toml.write_text(edition_skeleton(year, tables, str(Path(args.directory).resolve())), encoding="utf-8")
+            written["edition"] = toml
+        if target.exists():
+            old = root / f".{year}.replaced-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not target.exists():
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    print(f"imported {tables.summary()} into {target}")
+    for table, path in written.items():
+        n = len(tables[table]) if table in COLUMNS else None
+        what = f"{n} rows" if n is not None else "skeleton: enter the published figures"
+        print(f"  {target / path.name}  ({what})")
+    for name in kept:
+        print(f"  {target / name}  (kept)")
+    if "edition.toml" in kept:
+        text = (target / "edition.toml").read_text(encoding="utf-8")
+        if re.search(r"(?m)^\s*simulated\s*=\s*true", text):
+            print(
+                f"note: {target / 'edition.toml'} still says simulated = true; set it to false",
+                file=sys.stderr,
+            )
+    return 0

@@ -1,0 +1,508 @@
+"""Read survey exports as they arrive, write canonical tables.
+
+:func:`read_table` reads one table file into a frame of strings, whatever
+its format: CSV (encoding UTF-8, UTF-8 with BOM, UTF-16 with BOM or
+cp1252 / latin-1; delimiter comma, semicolon or tab; any line ends), XLSX
+(the header row is found under title rows) or SPSS .sav (value labels
+applied). Nothing is interpreted here: every cell is a string, an empty
+cell is ``""``; :mod:`baro.clean` maps the strings to the taxonomy.
+
+Row numbers are those a person sees when opening the file: in a CSV the
+record number counted from the top of the file (the header is row 1 when
+nothing precedes it), in an XLSX the sheet row, in a .sav the case number.
+
+:func:`write_canonical` writes cleaned tables in the canonical format
+(UTF-8, comma, LF, header row, booleans ``true`` / ``false``), byte for
+byte the same for the same tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from baro.errors import InputError, Problem
+
+#: File name suffixes read as tables.
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav")
+
+#: Delimiters tried on CSV files, in order of preference on a tie.
+DELIMITERS = (",", ";", "\t")
+
+#: Rows searched for a header under title rows (XLSX and CSV).
+HEADER_SEARCH_ROWS = 30
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
+_SAV_MAGIC = (b"$FL2", b"$FL3")
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+def _fail(path, message: str, row: int | None = None) -> InputError:
+    return InputError([Problem(str(path), message, row=row)])
+
+
+def _default_recognise(name: str) -> bool:
+    from baro.clean import recognise_column
+
+    return recognise_column(name) is not None
+
+
+def read_table(
+    path: str | Path, *, recognise: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[int]]:
+    """Read one table file into a frame of strings and its row numbers.
+
+    Parameters
+    ----------
+    path : str or Path
+        A .csv (.tsv, .txt), .xlsx or .sav file. The format is recognised
+        from the content, so a workbook saved under a .csv name is still
+        read as a workbook.
+    recognise : callable, optional
+        ``recognise(header) -> bool``: whether a header cell names a known
+        column (default :func:`baro.clean.recognise_column`). The header
+        row is the first of the first rows with at least two recognised
+        cells (else the first non-empty row); in a .sav, a variable whose
+        name is not recognised but whose label is takes its label.
+
+    Returns
+    -------
+    frame : DataFrame
+        One column per header cell (names as written, stripped), every
+        cell a string, ``""`` when empty. ``frame.attrs["baro"]`` says how
+        the file was read (format, encoding, delimiter, sheet, header row,
+        comment lines, rows skipped above the header).
+    rows : list of int
+        The row number of each frame row, as a spreadsheet shows it.
+
+    Raises
+    ------
+    baro.errors.InputError
+        The file is missing, empty, binary, not decodable or unreadable;
+        the message names the file (and the byte offset and line where
+        decoding failed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> p = folder / "projets.csv"
+    >>> _ = p.write_bytes("Ville;Domaine\\r\\nV01;Éducation\\r\\n".encode("cp1252"))
+    >>> frame, rows = read_table(p)
+    >>> frame
+      Ville    Domaine
+    0   V01  Éducation
+    >>> rows
+    [2]
+    >>> info = frame.attrs["baro"]
+    >>> info["encoding"], info["delimiter"]
+    ('cp1252', ';')
+    """
+    path = Path(path)
+    recognise = recognise or _default_recognise
+    if not path.exists():
+        raise _fail(path, "file not found")
+    if not path.is_file():
+        raise _fail(path, "is not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise _fail(path, "is empty: no header row and no data rows")
+    head = data[:16]
+    if data.startswith(_ZIP_MAGIC):
+        return _read_xlsx(path, recognise)
+    if data.startswith(_SAV_MAGIC):
+        return _read_sav(path, recognise)
+    if data.startswith(_OLE_MAGIC):
+        raise _fail(path, "is an Excel 97-2003 .xls workbook, which baro does not read; save it as .xlsx or CSV")
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise _fail(path, f"is {what}, not a table (expected CSV, XLSX or SPSS .sav)")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise _fail(path, "is named .xlsx but is not an Excel workbook (no zip container)")
+    if path.suffix.lower() == ".sav":
+        raise _fail(path, "is named .sav but is not an SPSS data file (no $FL2 header)")
+    return _read_csv(path, data, recognise)
+
+
+# ------------------------------------------------------------------- CSV
+def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode a text file's bytes; return the text and the encoding used.
+
+    Strict UTF-8 first (a UTF-8 or UTF-16 byte order mark decides), then
+    cp1252, which also reads every printable latin-1 text. NUL bytes or
+    bytes that no candidate decodes are an error naming the byte offset
+    and the line.
+
+    >>> decode("Sécurité".encode("utf-8"))
+    ('Sécurité', 'utf-8')
+    >>> decode("Sécurité".encode("cp1252"))
+    ('Sécurité', 'cp1252')
+    >>> decode(b"\\xef\\xbb\\xbfa,b")
+    ('a,b', 'utf-8-sig')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            raise _fail(path, f"is a binary file, not a text table: NUL byte at byte offset {nul} (line {line})")
+        candidates = ["utf-8", "cp1252"]
+    first_error = None
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    offset = first_error.start
+    line = data.count(b"\n", 0, offset) + 1
+    byte = data[offset : offset + 1].hex()
+    raise _fail(
+        path,
+        f"is neither UTF-8 nor cp1252 / latin-1 text: byte 0x{byte} at byte offset {offset} (line {line})",
+    )
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter of CSV ``lines`` (header first): comma, semicolon or tab.
+
+    The delimiter that splits the header into the most fields, with the
+    data lines splitting into as many, wins; ties go to the order of
+    :data:`DELIMITERS`.
+
+    >>> sniff_delimiter(["Ville;Domaine, thème;Statut", "V01;Transport;Réalisé"])
+    ';'
+    >>> sniff_delimiter(["a\\tb", "1\\t2"])
+    '\\t'
+    """
+    best, best_score = DELIMITERS[0], None
+    sample = "\n".join(lines[:50])
+    for i, delim in enumerate(DELIMITERS):
+        recs = [r for r in _records(sample, delim) if r]
+        if not recs:
+            continue
+        width = len(recs[0])
+        consistent = sum(len(r) == width for r in recs) / len(recs)
+        score = (width > 1, consistent if width > 1 else 0, width, -i)
+        if best_score is None or score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[int]]:
+    text, encoding = decode(data, path)
+    lines = text.splitlines()
+    comments = []
+    for line in lines:
+        if line.startswith("#"):
+            comments.append(line)
+        else:
+            break
+    n_comments = len(comments)
+    body_lines = [ln for ln in lines[n_comments:] if ln.strip()]
+    if not body_lines:
+        raise _fail(path, "has no header row (only comment lines)")
+    delimiter = sniff_delimiter(body_lines)
+    body = "\n".join(lines[n_comments:])
+    if text.endswith(("\n", "\r")):
+        body += "\n"
+    try:
+        records = _records(body, delimiter)
+    except csv.Error as exc:
+        raise _fail(path, f"is not a readable CSV file: {exc}") from None
+    # the spreadsheet row of records[i] is n_comments + i + 1
+    row_numbers = [n_comments + i + 1 for i in range(len(records))]
+    frame, rows = _frame(path, records, row_numbers, recognise)
+    frame.attrs["baro"].update(
+        format="csv", encoding=encoding, delimiter=delimiter, comments=comments
+    )
+    return frame, rows
+
+
+# ------------------------------------------------------------------ shared
+def _is_blank(record) -> bool:
+    return all(not str(c).strip() for c in record)
+
+
+def find_header(records: list[list[str]], recognise: Callable[[str], bool]) -> int:
+    """Index of the header among ``records``.
+
+    The first of the first :data:`HEADER_SEARCH_ROWS` records with at
+    least two recognised cells, else the first non-empty record.
+
+    >>> find_header([["Baromètre 2016"], [], ["Ville", "Domaine"]], lambda s: s in {"Ville", "Domaine"})
+    2
+    >>> find_header([[], ["x", "y"]], lambda s: False)
+    1
+    """
+    for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
+        if sum(1 for c in rec if str(c).strip() and recognise(str(c).strip())) >= 2:
+            return i
+    for i, rec in enumerate(records):
+        if not _is_blank(rec):
+            return i
+    return len(records)
+
+
+def _frame(path, records, row_numbers, recognise) -> tuple[pd.DataFrame, list[int]]:
+    """Turn raw records (lists of strings) into the frame and row numbers."""
+    h = find_header(records, recognise)
+    if h >= len(records):
+        raise _fail(path, "has no header row (every row is empty)")
+    skipped = [
+        (row_numbers[i], " ".join(str(c).strip() for c in records[i] if str(c).strip()))
+        for i in range(h)
+        if not _is_blank(records[i])
+    ]
+    header = [str(c).strip() for c in records[h]]
+    data = records[h + 1 :]
+    rows = row_numbers[h + 1 :]
+    # a trailing run of empty header cells over empty columns is not a column
+    width = len(header)
+    while width and not header[width - 1] and all(
+        len(r) < width or not str(r[width - 1]).strip() for r in data
+    ):
+        width -= 1
+    header = header[:width]
+    problems = []
+    out = []
+    for rec, row in zip(data, rows):
+        rec = [str(c) for c in rec]
+        extra = [c for c in rec[width:] if c.strip()]
+        if extra:
+            used = len(rec)
+            while used and not rec[used - 1].strip():
+                used -= 1
+            problems.append(
+                Problem(
+                    str(path),
+                    f"row has {used} fields but the header has {width}; "
+                    "does a value hold an unquoted delimiter?",
+                    row=row,
+                    value=extra[0],
+                )
+            )
+        out.append(rec[:width] + [""] * (width - len(rec)))
+    if problems:
+        raise InputError(problems)
+    frame = pd.DataFrame(out, columns=header, dtype="str")
+    frame.attrs["baro"] = {
+        "header_row": row_numbers[h],
+        "skipped": skipped,
+    }
+    return frame, list(rows)
+
+
+# ------------------------------------------------------------------ XLSX
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as exc:  # any reader failure is a property of the file
+        raise _fail(path, f"is not a readable Excel .xlsx workbook: {exc}") from None
+    candidates = []
+    for ws in wb.worksheets:
+        records = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        while records and _is_blank(records[-1]):
+            records.pop()
+        if not records:
+            continue
+        h = find_header(records, recognise)
+        matched = h < len(records) and sum(1 for c in records[h] if c.strip() and recognise(c.strip())) >= 2
+        candidates.append((matched, ws.title, records))
+    if not candidates:
+        raise _fail(path, "is empty: no sheet holds any cell")
+    chosen = next((c for c in candidates if c[0]), candidates[0])
+    _, title, records = chosen
+    frame, rows = _frame(path, records, list(range(1, len(records) + 1)), recognise)
+    others = [c[1] for c in candidates if c[1] != title]
+    frame.attrs["baro"].update(format="xlsx", sheet=title, other_sheets=others)
+    return frame, rows
+
+
+# ------------------------------------------------------------------- SAV
+def _read_sav(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
+    try:
+        import pyreadstat
+
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True)
+    except Exception as exc:  # any reader failure is a property of the file
+        raise _fail(path, f"is not a readable SPSS .sav file: {exc}") from None
+    labels = dict(zip(meta.column_names, meta.column_labels or []))
+    header = []
+    for name in df.columns:
+        label = labels.get(name)
+        if not recognise(name) and label and recognise(label.strip()):
+            header.append(label.strip())
+        else:
+            header.append(name)
+    cols = {}
+    for i, name in enumerate(df.columns):
+        s = df[name]
+        cols[i] = [_sav_text(v) for v in s.tolist()]
+    records = [header] + [[cols[i][r] for i in range(len(header))] for r in range(len(df))]
+    # case numbers: the first case is 1, as SPSS shows it
+    frame, rows = _frame(path, records, list(range(0, len(records))), lambda s: True)
+    frame.attrs["baro"].update(format="sav", header_row=None)
+    return frame, rows
+
+
+def _sav_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return _cell_text(value.item() if hasattr(value, "item") else value).strip()
+
+
+# ----------------------------------------------------------------- write
+def format_canonical(frame: pd.DataFrame, columns, *, header_comment: str | None = None) -> bytes:
+    """The bytes of one canonical CSV table.
+
+    UTF-8, comma, LF line ends, a header row, booleans ``true`` /
+    ``false``, missing values empty; ``header_comment`` (one line) is
+    written first, prefixed with ``"# "`` unless it starts with ``#``.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"city_id": ["V01", "V02"], "rank": pd.array([1, None], dtype="Int64")})
+    >>> format_canonical(f, ["city_id", "rank"], header_comment="SIMULATED").decode()
+    '# SIMULATED\\ncity_id,rank\\nV01,1\\nV02,\\n'
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"table lacks column(s) {', '.join(missing)}; has: {', '.join(map(str, frame.columns))}")
+    buf = _io.StringIO(newline="")
+    if header_comment is not None:
+        if "\n" in header_comment or "\r" in header_comment:
+            raise ValueError("header_comment must be one line")
+        buf.write(header_comment if header_comment.startswith("#") else f"# {header_comment}")
+        buf.write("\n")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    values = [frame[c].tolist() for c in columns]
+    for rec in zip(*values):
+        writer.writerow([_canonical_text(v) for v in rec])
+    return buf.getvalue().encode("utf-8")
+
+
+def _canonical_text(value) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "true" if bool(value) else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "item"):
+        return _canonical_text(value.item())
+    return str(value)
+
+
+def write_canonical(
+    tables, folder: str | Path, *, header_comment: str | None = None
+) -> dict[str, Path]:
+    """Write cities, projects and objectives as canonical CSV files.
+
+    Parameters
+    ----------
+    tables : CleanTables or mapping
+        Anything with ``cities``, ``projects`` and ``objectives`` frames
+        (attributes or keys) in the canonical schema.
+    folder : str or Path
+        Created if needed. Each file is written to a temporary name and
+        then renamed, so a reader never sees half a file.
+    header_comment : str, optional
+        One line written first in every file, e.g. ``"SIMULATED: ..."``.
+
+    Returns
+    -------
+    dict
+        table -> path written. An empty objectives table is not written
+        (a folder without objectives.csv means no objectives).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from baro.clean import empty_table
+    >>> cities = pd.DataFrame({"city_id": ["V01"], "kind": ["commune"], "population_band": ["p50_100k"]})
+    >>> projects = pd.DataFrame({"project_id": ["P001"], "city_id": ["V01"], "domain": ["transport"],
+    ...     "status": ["realise"], "management_mode": ["regie"], "decision_mode": ["concertation"],
+    ...     "citizens_involved": [True]})
+    >>> out = write_canonical({"cities": cities, "projects": projects,
+    ...                        "objectives": empty_table("objectives")}, tempfile.mkdtemp())
+    >>> sorted(out)
+    ['cities', 'projects']
+    >>> print(out["projects"].read_text(), end="")
+    project_id,city_id,domain,status,management_mode,decision_mode,citizens_involved
+    P001,V01,transport,realise,regie,concertation,true
+    """
+    from baro.clean import COLUMNS
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, columns in COLUMNS.items():
+        frame = tables[table] if isinstance(tables, Mapping) else getattr(tables, table)
+        if table == "objectives" and len(frame) == 0:
+            continue
+        payload = format_canonical(frame, list(columns), header_comment=header_comment)
+        target = folder / f"{table}.csv"
+        fd, tmp = tempfile.mkstemp(prefix=f".{table}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written[table] = target
+    return written
