@@ -1,0 +1,283 @@
+"""The linearisation variance core shared by every clustered figure.
+
+baro treats projects as a one-stage cluster sample: cities (clusters) drawn
+with replacement, equal weights. This is the design R's survey package
+builds with ``svydesign(ids = ~city_id, data = d)``, and the functions here
+reproduce its Taylor-linearisation variance (``svyrecvar``):
+
+* a share (mean of an indicator) is a ratio :math:`\\hat p = \\sum_i y_i / n`;
+  its influence on cluster :math:`g` is
+  :math:`z_g = (Y_g - \\hat p\\, m_g) / n`, where :math:`Y_g` is the cluster
+  total of the indicator and :math:`m_g` the cluster size;
+* a total :math:`\\hat T = \\sum_i y_i` has influence :math:`z_g = Y_g`;
+* the covariance of the estimates is
+  :math:`\\frac{G}{G-1} \\sum_g (z_g - \\bar z)(z_g - \\bar z)^\\top` over the
+  :math:`G` clusters, and the design degrees of freedom are :math:`G - 1`.
+
+All work is on integer codes: the data are factorised once, then one
+``np.bincount`` over ``cluster x cell`` gives the ``G x K`` matrix of
+cluster totals from which every variance follows. No loop over rows and
+no rows-by-levels matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Prepared", "prepare", "cluster_totals", "mean_vcov", "total_vcov"]
+
+
+def _check_frame(data: object) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    return data
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        available = ", ".join(map(str, data.columns))
+        raise KeyError(
+            f"column {missing[0]!r} is not in the data; available columns: {available}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Rows kept for an analysis, as integer codes.
+
+    ``codes[c]`` holds the codes of column ``c`` (``-1`` never occurs: rows
+    with missing values are removed first), ``uniques[c]`` the level of each
+    code. ``cluster_codes`` is ``None`` when rows are independent.
+    """
+
+    codes: dict[str, np.ndarray]
+    uniques: dict[str, list]
+    cluster_codes: np.ndarray | None
+    n_clusters: int | None
+    n: int
+    n_dropped: int
+
+
+def prepare(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    cluster: str | None = None,
+    levels: dict[str, Sequence] | None = None,
+    min_levels: int = 2,
+) -> Prepared:
+    """Check and factorise the columns an analysis uses.
+
+    Parameters
+    ----------
+    data : DataFrame
+    columns : sequence of str
+        The analysed columns. Rows with a missing value in any of them are
+        dropped and counted in ``n_dropped``.
+    cluster : str, optional
+        The cluster column; it may not hold missing values.
+    levels : dict, optional
+        Column -> levels in a fixed order. Values outside these levels raise
+        ``ValueError`` (nothing is dropped silently).
+    min_levels : int
+        Fewest distinct levels each column must have (after ``levels``).
+
+    Returns
+    -------
+    Prepared
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"x": ["a", "b", None, "a"], "g": [1, 1, 2, 2]})
+    >>> p = prepare(d, ["x"], cluster="g")
+    >>> p.codes["x"], p.uniques["x"], p.n, p.n_dropped, p.n_clusters
+    (array([0, 1, 0]), ['a', 'b'], 3, 1, 2)
+    """
+    data = _check_frame(data)
+    columns = list(columns)
+    _check_columns(data, columns + ([cluster] if cluster is not None else []))
+    levels = dict(levels or {})
+    if cluster is not None and data[cluster].isna().any():
+        bad = int(data[cluster].isna().sum())
+        raise ValueError(
+            f"cluster column {cluster!r} has {bad} missing value(s); "
+            "every row must belong to a cluster"
+        )
+    n_total = len(data)
+    mask = None
+    for c in columns:
+        na = data[c].isna().to_numpy()
+        if na.any():
+            mask = ~na if mask is None else (mask & ~na)
+    if mask is not None:
+        kept = int(mask.sum())
+    else:
+        kept = n_total
+    if kept == 0:
+        raise ValueError(
+            f"no rows to analyse: column(s) {', '.join(map(repr, columns))} "
+            f"have {n_total} row(s), none without missing values"
+        )
+    codes: dict[str, np.ndarray] = {}
+    uniques: dict[str, list] = {}
+    for c in columns:
+        s = data[c] if mask is None else data[c][mask]
+        if c in levels:
+            lv = list(levels[c])
+            if len(set(lv)) != len(lv):
+                raise ValueError(f"levels for column {c!r} repeat a value: {lv!r}")
+            code, found = pd.factorize(s, sort=False)
+            found = list(found)
+            lookup = {v: i for i, v in enumerate(lv)}
+            unknown = [v for v in found if v not in lookup]
+            if unknown:
+                raise ValueError(
+                    f"column {c!r} holds values not in the given levels: "
+                    f"{unknown!r}; allowed: {lv!r}"
+                )
+            remap = np.array([lookup[v] for v in found], dtype=np.intp)
+            codes[c] = remap[code]
+            uniques[c] = lv
+        else:
+            code, found = pd.factorize(s, sort=True)
+            codes[c] = np.asarray(code, dtype=np.intp)
+            uniques[c] = list(found)
+        if len(uniques[c]) < min_levels:
+            raise ValueError(
+                f"column {c!r} has {len(uniques[c])} level(s) "
+                f"({uniques[c]!r}); at least {min_levels} are needed"
+            )
+    cluster_codes = None
+    n_clusters = None
+    if cluster is not None:
+        s = data[cluster] if mask is None else data[cluster][mask]
+        cc, cu = pd.factorize(s, sort=False)
+        cluster_codes = np.asarray(cc, dtype=np.intp)
+        n_clusters = len(cu)
+        if n_clusters < 2:
+            raise ValueError(
+                f"cluster column {cluster!r} has {n_clusters} cluster(s); "
+                "a clustered variance needs at least 2"
+            )
+    return Prepared(codes, uniques, cluster_codes, n_clusters, kept, n_total - kept)
+
+
+def cluster_totals(
+    cluster_codes: np.ndarray, n_clusters: int, cell_codes: np.ndarray, n_cells: int
+) -> np.ndarray:
+    """Count rows of each cell in each cluster: a ``G x K`` float matrix.
+
+    Examples
+    --------
+    >>> cluster_totals(np.array([0, 0, 1]), 2, np.array([1, 0, 1]), 2)
+    array([[1., 1.],
+           [0., 1.]])
+    """
+    idx = cluster_codes.astype(np.int64) * n_cells + cell_codes
+    counts = np.bincount(idx, minlength=n_clusters * n_cells)
+    return counts.reshape(n_clusters, n_cells).astype(float)
+
+
+def _with_replacement(z: np.ndarray) -> np.ndarray:
+    g = z.shape[0]
+    z = z - z.mean(axis=0)
+    return (z.T @ z) * (g / (g - 1))
+
+
+def mean_vcov(totals: np.ndarray, sizes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Means of cell indicators and their linearised covariance.
+
+    Parameters
+    ----------
+    totals : ndarray, shape (G, K)
+        Cluster totals of K indicator (or numeric) variables.
+    sizes : ndarray, shape (G,), optional
+        Rows per cluster; default ``totals.sum(axis=1)`` (the cells
+        partition the rows).
+
+    Returns
+    -------
+    mean : ndarray, shape (K,)
+    vcov : ndarray, shape (K, K)
+        As ``vcov(svymean(...))`` for ``svydesign(ids = ~cluster)``.
+
+    Examples
+    --------
+    >>> t = np.array([[3., 1.], [1., 3.], [2., 2.]])
+    >>> m, v = mean_vcov(t)
+    >>> m
+    array([0.5, 0.5])
+    >>> float(v[0, 0])
+    0.0208333...
+    """
+    sizes = totals.sum(axis=1) if sizes is None else sizes
+    n = sizes.sum()
+    mean = totals.sum(axis=0) / n
+    z = (totals - np.outer(sizes, mean)) / n
+    return mean, _with_replacement(z)
+
+
+def total_vcov(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Totals and their covariance, as ``svytotal`` with equal weights.
+
+    Examples
+    --------
+    >>> t = np.array([[3., 1.], [1., 3.], [2., 2.]])
+    >>> tot, v = total_vcov(t)
+    >>> tot
+    array([6., 6.])
+    >>> v
+    array([[ 3., -3.],
+           [-3.,  3.]])
+    """
+    return totals.sum(axis=0), _with_replacement(totals)
+
+
+def holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels ``multipletests``); NaN kept.
+
+    Examples
+    --------
+    >>> holm(np.array([0.01, 0.04, 0.03, np.nan]))
+    array([0.03, 0.06, 0.06,  nan])
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+def adjust_pvalues(pvalues: np.ndarray, method: str) -> np.ndarray:
+    """Adjust p-values with a statsmodels ``multipletests`` method.
+
+    ``method`` is ``"holm"``, ``"bonferroni"``, ``"fdr_bh"`` or ``"none"``.
+
+    Examples
+    --------
+    >>> adjust_pvalues(np.array([0.01, 0.02]), "bonferroni")
+    array([0.02, 0.04])
+    """
+    allowed = ("holm", "bonferroni", "fdr_bh", "none")
+    if method not in allowed:
+        raise ValueError(f"adjust={method!r} is not one of {allowed}")
+    p = np.asarray(pvalues, dtype=float)
+    if method == "none":
+        return p.copy()
+    if method == "holm":
+        return holm(p)
+    from statsmodels.stats.multitest import multipletests
+
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return out

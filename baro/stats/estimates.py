@@ -1,0 +1,670 @@
+"""Shares of levels, with intervals, pairwise differences and changes.
+
+Every clustered figure here comes from :mod:`baro.stats.design` (the
+linearisation variance of R's ``svydesign(ids = ~cluster, data = d)``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from baro.stats.design import adjust_pvalues, cluster_totals, mean_vcov, prepare
+from baro.stats.results import ResultMixin
+
+__all__ = [
+    "SHARES_COLUMNS",
+    "PAIRWISE_COLUMNS",
+    "LETTERS_COLUMNS",
+    "COMPARE_COLUMNS",
+    "FEW_CLUSTERS",
+    "ProportionTest",
+    "shares",
+    "proportion_test",
+    "pairwise_shares",
+    "compact_letters",
+    "compare_editions",
+]
+
+SHARES_COLUMNS = ("level", "count", "share", "se", "ci_low", "ci_high", "deff")
+PAIRWISE_COLUMNS = (
+    "level_a",
+    "level_b",
+    "difference",
+    "se",
+    "statistic",
+    "pvalue",
+    "pvalue_adjusted",
+)
+LETTERS_COLUMNS = ("level", "letters")
+COMPARE_COLUMNS = (
+    "level",
+    "share_a",
+    "share_b",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "pvalue",
+    "pvalue_adjusted",
+)
+#: Fewer clusters than this and a clustered result carries a warning: the
+#: design-based variance rests on too few independent units to be stable.
+FEW_CLUSTERS = 10
+
+_ALTERNATIVES = ("two-sided", "less", "greater")
+
+
+def _check_confidence(confidence_level: float) -> float:
+    if not (isinstance(confidence_level, (int, float)) and 0 < confidence_level < 1):
+        raise ValueError(
+            f"confidence_level must be a number strictly between 0 and 1, "
+            f"not {confidence_level!r}"
+        )
+    return float(confidence_level)
+
+
+def _few_clusters_warning(n_clusters: int | None) -> tuple[str, ...]:
+    if n_clusters is not None and n_clusters < FEW_CLUSTERS:
+        return (
+            f"only {n_clusters} clusters: the design-based variance has "
+            f"{n_clusters - 1} degrees of freedom and is unstable",
+        )
+    return ()
+
+
+def _logit_interval(p, se, tq):
+    """svyciprop(method = "logit"): Wald interval on the logit scale."""
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.log(p / (1 - p))
+        se_eta = se / (p * (1 - p))
+        low = 1 / (1 + np.exp(-(eta - tq * se_eta)))
+        high = 1 / (1 + np.exp(-(eta + tq * se_eta)))
+    bad = (p <= 0) | (p >= 1) | ~(se > 0)
+    low = np.where(bad, np.nan, low)
+    high = np.where(bad, np.nan, high)
+    return low, high
+
+
+def _wilson(count, n, confidence_level):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(
+        np.asarray(count, dtype=float), n, alpha=1 - confidence_level, method="wilson"
+    )
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+def _share_moments(prep, column):
+    """Counts, shares and their covariance (multinomial or linearised)."""
+    codes = prep.codes[column]
+    k = len(prep.uniques[column])
+    counts = np.bincount(codes, minlength=k)
+    n = prep.n
+    if prep.cluster_codes is None:
+        p = counts / n
+        vcov = (np.diag(p) - np.outer(p, p)) / n
+    else:
+        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, codes, k)
+        p, vcov = mean_vcov(totals)
+    return counts, p, vcov
+
+
+def _levels_arg(column, levels):
+    if levels is None:
+        return None
+    if isinstance(levels, str):
+        raise ValueError(f"levels for column {column!r} must be a list of levels, not a string")
+    return {column: list(levels)}
+
+
+def shares(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    cluster: str | None = None,
+    confidence_level: float = 0.95,
+    levels: Sequence | None = None,
+) -> pd.DataFrame:
+    """Share of each level of a column, with standard error and interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+        The categorical column.
+    cluster : str, optional
+        Cluster column (e.g. ``"city_id"``). ``None``: independent rows.
+    confidence_level : float
+        Level of the intervals.
+    levels : sequence, optional
+        The levels to report, in this order, including levels never
+        observed (count 0). Default: the observed levels by descending
+        count, ties by level.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SHARES_COLUMNS`: level, count, share, se, ci_low,
+        ci_high, deff. ``attrs`` holds ``n``, ``n_clusters`` (None when
+        unclustered), ``n_dropped`` (rows with a missing value), ``dof``,
+        ``confidence_level``, ``method`` and ``warnings``.
+
+    Notes
+    -----
+    Unclustered: ``se = sqrt(p (1 - p) / n)``, Wilson interval
+    (statsmodels ``proportion_confint(method="wilson")``), ``deff = 1``.
+
+    Clustered (one-stage cluster sample, clusters with replacement, equal
+    weights): ``se`` is R's ``svymean`` standard error for
+    ``svydesign(ids = ~cluster, data = d)``; the interval is
+    ``svyciprop(method = "logit")``: a Wald interval for the logit of the
+    share with a Student t quantile on ``n_clusters - 1`` degrees of
+    freedom; it is NaN when the share is 0 or 1. ``deff`` is the clustered
+    variance over the variance of a simple random sample of the same size
+    with replacement, ``p (1 - p) / (n - 1)``, as
+    ``svymean(..., deff = "replace")``. (R's ``deff = TRUE`` divides by the
+    without-replacement variance, which is zero when the design has no
+    weights, and so reports ``Inf``.)
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> s = stats.shares(d, "citizens_involved", cluster="city_id")
+    >>> s[["level", "count", "share"]]
+       level  count  share
+    0  False    108   0.72
+    1   True     42   0.28
+    >>> s.attrs["n"], s.attrs["n_clusters"], s.attrs["dof"]
+    (150, 12, 11)
+    >>> bool(s.loc[1, "ci_low"] < 0.28 < s.loc[1, "ci_high"])
+    True
+    """
+    confidence_level = _check_confidence(confidence_level)
+    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    counts, p, vcov = _share_moments(prep, column)
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    if prep.cluster_codes is None:
+        low, high = _wilson(counts, prep.n, confidence_level)
+        deff = np.ones(len(p))
+        dof: float = math.inf
+        method = "independent rows: binomial se, Wilson interval"
+    else:
+        dof = prep.n_clusters - 1
+        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+        low, high = _logit_interval(p, se, tq)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
+        method = (
+            f"clustered by {cluster!r}: linearisation se (svymean), "
+            f"logit interval with t on {dof} df (svyciprop)"
+        )
+    out = pd.DataFrame(
+        {
+            "level": pd.Series(prep.uniques[column], dtype=object),
+            "count": counts.astype(np.int64),
+            "share": p,
+            "se": se,
+            "ci_low": low,
+            "ci_high": high,
+            "deff": deff,
+        }
+    )
+    if levels is None:
+        order = np.argsort(-counts, kind="stable")
+        out = out.iloc[order].reset_index(drop=True)
+    out.attrs.update(
+        column=column,
+        cluster=cluster,
+        n=prep.n,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        dof=dof,
+        confidence_level=confidence_level,
+        method=method,
+        warnings=_few_clusters_warning(prep.n_clusters),
+    )
+    return out
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ProportionTest(ResultMixin):
+    """Share of rows in a set of levels, tested against a null value."""
+
+    column: str
+    levels: tuple
+    count: int
+    n: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    null: float
+    statistic: float
+    dof: float
+    pvalue: float
+    alternative: str
+    confidence_level: float
+    n_clusters: int | None
+    n_dropped: int
+    method: str
+    warnings: tuple[str, ...] = ()
+
+
+def proportion_test(
+    data: pd.DataFrame,
+    column: str,
+    levels: Iterable,
+    *,
+    null: float,
+    cluster: str | None = None,
+    confidence_level: float = 0.95,
+    alternative: str = "two-sided",
+) -> ProportionTest:
+    """Share of rows whose ``column`` is in ``levels``, tested against ``null``.
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+    levels : iterable
+        The levels counted together (e.g. the three largest domains). Each
+        must occur in the column (a typo is an error, not a zero).
+    null : float
+        Share under the null hypothesis, strictly between 0 and 1.
+    cluster : str, optional
+        Cluster column; ``None``: independent rows.
+    confidence_level : float
+        Level of the (two-sided) interval.
+    alternative : {'two-sided', 'less', 'greater'}
+        Alternative hypothesis for the test (the interval stays two-sided).
+
+    Returns
+    -------
+    ProportionTest
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``,
+        ``dof``, ``pvalue`` and the sample description.
+
+    Notes
+    -----
+    Unclustered: ``pvalue`` is the exact binomial test
+    (``scipy.stats.binomtest``); ``statistic`` is the score z,
+    ``(p - null) / sqrt(null (1 - null) / n)``; ``se = sqrt(p (1 - p) / n)``;
+    Wilson interval; ``dof = inf``.
+
+    Clustered: ``statistic = (p - null) / se`` with the linearisation ``se``
+    (``svymean``), referred to Student t on ``n_clusters - 1`` degrees of
+    freedom, as R's ``svyttest`` on the indicator minus ``null``; the
+    interval is ``svyciprop(method = "logit")``.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> r = stats.proportion_test(d, "decision_mode", ["unilaterale"], null=0.5,
+    ...                           cluster="city_id")
+    >>> r.count, r.n, r.dof
+    (78, 150, 11)
+    >>> round(r.estimate, 3)
+    0.52
+    """
+    confidence_level = _check_confidence(confidence_level)
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative={alternative!r} is not one of {_ALTERNATIVES}")
+    if not (isinstance(null, (int, float)) and 0 < null < 1):
+        raise ValueError(f"null must be a share strictly between 0 and 1, not {null!r}")
+    if isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+        levels = [levels]
+    chosen = list(dict.fromkeys(levels))
+    if not chosen:
+        raise ValueError(f"levels for column {column!r} is empty")
+    prep = prepare(data, [column], cluster, min_levels=1)
+    observed = prep.uniques[column]
+    unknown = [v for v in chosen if v not in observed]
+    if unknown:
+        raise ValueError(
+            f"level(s) {unknown!r} do not occur in column {column!r}; "
+            f"observed levels: {observed!r}"
+        )
+    inside = np.isin(np.arange(len(observed)), [observed.index(v) for v in chosen])
+    y = inside[prep.codes[column]].astype(np.intp)
+    count = int(y.sum())
+    n = prep.n
+    p = count / n
+    if prep.cluster_codes is None:
+        se = math.sqrt(p * (1 - p) / n)
+        low, high = (float(v[0]) for v in _wilson(np.array([count]), n, confidence_level))
+        statistic = (p - null) / math.sqrt(null * (1 - null) / n)
+        pvalue = float(sps.binomtest(count, n, null, alternative=alternative).pvalue)
+        dof: float = math.inf
+        method = "exact binomial test; Wilson interval"
+    else:
+        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, y, 2)
+        _, vcov = mean_vcov(totals)
+        se = math.sqrt(max(vcov[1, 1], 0.0))
+        dof = prep.n_clusters - 1
+        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+        low, high = (float(v[0]) for v in _logit_interval([p], [se], tq))
+        statistic = (p - null) / se if se > 0 else math.nan
+        if alternative == "two-sided":
+            pvalue = 2 * sps.t.sf(abs(statistic), dof)
+        elif alternative == "greater":
+            pvalue = sps.t.sf(statistic, dof)
+        else:
+            pvalue = sps.t.cdf(statistic, dof)
+        pvalue = float(pvalue)
+        method = f"design-based t test, clustered by {cluster!r} (svyttest)"
+    return ProportionTest(
+        column=column,
+        levels=tuple(chosen),
+        count=count,
+        n=n,
+        estimate=p,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        null=float(null),
+        statistic=float(statistic),
+        dof=dof,
+        pvalue=pvalue,
+        alternative=alternative,
+        confidence_level=confidence_level,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        method=method,
+        warnings=_few_clusters_warning(prep.n_clusters),
+    )
+
+
+def pairwise_shares(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    cluster: str | None = None,
+    adjust: str = "holm",
+    levels: Sequence | None = None,
+) -> pd.DataFrame:
+    """Differences between the shares of every pair of levels.
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+    cluster : str, optional
+        Cluster column; ``None``: independent rows.
+    adjust : {'holm', 'bonferroni', 'fdr_bh', 'none'}
+        Multiple-comparison adjustment (statsmodels ``multipletests``).
+    levels : sequence, optional
+        Levels and their order; default as :func:`shares`. Pairs are
+        ``(levels[i], levels[j])`` for ``i < j``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`PAIRWISE_COLUMNS`: level_a, level_b, difference
+        (share of a minus share of b), se, statistic, pvalue,
+        pvalue_adjusted. ``attrs`` as :func:`shares`, plus ``adjust``.
+
+    Notes
+    -----
+    Both shares come from the same sample, so the variance of the
+    difference uses their covariance: unclustered, the multinomial
+    ``(p_a + p_b - (p_a - p_b)^2) / n`` and a normal reference; clustered,
+    ``svycontrast`` on ``svymean`` (``V_aa + V_bb - 2 V_ab``) and Student t
+    on ``n_clusters - 1`` degrees of freedom.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> pw = stats.pairwise_shares(d, "decision_mode", cluster="city_id")
+    >>> pw[["level_a", "level_b"]]
+            level_a          level_b
+    0   unilaterale     concertation
+    1   unilaterale  co_construction
+    2  concertation  co_construction
+    >>> bool((pw["pvalue_adjusted"] >= pw["pvalue"]).all())
+    True
+    """
+    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    counts, p, vcov = _share_moments(prep, column)
+    k = len(p)
+    order = np.arange(k) if levels is not None else np.argsort(-counts, kind="stable")
+    ia, ib = np.triu_indices(k, 1)
+    a, b = order[ia], order[ib]
+    diff = p[a] - p[b]
+    var = vcov[a, a] + vcov[b, b] - 2 * vcov[a, b]
+    se = np.sqrt(np.clip(var, 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(se > 0, diff / se, np.nan)
+    if prep.cluster_codes is None:
+        dof: float = math.inf
+        pvalue = 2 * sps.norm.sf(np.abs(stat))
+    else:
+        dof = prep.n_clusters - 1
+        pvalue = 2 * sps.t.sf(np.abs(stat), dof)
+    uniq = prep.uniques[column]
+    out = pd.DataFrame(
+        {
+            "level_a": pd.Series([uniq[i] for i in a], dtype=object),
+            "level_b": pd.Series([uniq[i] for i in b], dtype=object),
+            "difference": diff,
+            "se": se,
+            "statistic": stat,
+            "pvalue": pvalue,
+            "pvalue_adjusted": adjust_pvalues(pvalue, adjust),
+        }
+    )
+    out.attrs.update(
+        column=column,
+        cluster=cluster,
+        n=prep.n,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        dof=dof,
+        adjust=adjust,
+        warnings=_few_clusters_warning(prep.n_clusters),
+    )
+    return out
+
+
+def compact_letters(
+    pairwise: pd.DataFrame, *, alpha: float = 0.05, order: Sequence | None = None
+) -> pd.DataFrame:
+    """Compact letter display of pairwise comparisons.
+
+    Levels that share a letter do not differ significantly (adjusted
+    p-value >= ``alpha``); the insert-and-absorb algorithm of Piepho (2004).
+
+    Parameters
+    ----------
+    pairwise : DataFrame
+        As returned by :func:`pairwise_shares` (level_a, level_b,
+        pvalue_adjusted).
+    alpha : float
+        Significance level.
+    order : sequence, optional
+        Order of the levels (letters are given in this order); default the
+        order in which levels first appear in ``pairwise``.
+
+    Returns
+    -------
+    DataFrame
+        Columns level, letters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pw = pd.DataFrame({"level_a": ["x", "x", "y"], "level_b": ["y", "z", "z"],
+    ...                    "pvalue_adjusted": [0.2, 0.01, 0.3]})
+    >>> compact_letters(pw)
+      level letters
+    0     x       a
+    1     y      ab
+    2     z       b
+    """
+    for c in ("level_a", "level_b", "pvalue_adjusted"):
+        if c not in pairwise.columns:
+            raise KeyError(
+                f"column {c!r} is not in the pairwise frame; available columns: "
+                + ", ".join(map(str, pairwise.columns))
+            )
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, not {alpha!r}")
+    seen = list(dict.fromkeys(list(pairwise["level_a"]) + list(pairwise["level_b"])))
+    if order is None:
+        order = seen
+    else:
+        order = list(order)
+        missing = [v for v in seen if v not in order]
+        if missing:
+            raise ValueError(f"order lacks level(s) {missing!r} found in the pairwise frame")
+    pos = {v: i for i, v in enumerate(order)}
+    groups: list[set[int]] = [set(range(len(order)))]
+    sig = pairwise.loc[pairwise["pvalue_adjusted"] < alpha]
+    for la, lb in zip(sig["level_a"], sig["level_b"]):
+        i, j = pos[la], pos[lb]
+        new: list[set[int]] = []
+        for g in groups:
+            if i in g and j in g:
+                new.extend([g - {i}, g - {j}])
+            else:
+                new.append(g)
+        # absorb: drop groups contained in another
+        uniq: list[set[int]] = []
+        for g in sorted(new, key=len, reverse=True):
+            if g and not any(g <= h for h in uniq):
+                uniq.append(g)
+        groups = uniq
+    groups.sort(key=lambda g: sorted(g))
+    letters = {i: "" for i in range(len(order))}
+    for n_letter, g in enumerate(groups):
+        letter = _letter(n_letter)
+        for i in sorted(g):
+            letters[i] += letter
+    return pd.DataFrame(
+        {"level": pd.Series(order, dtype=object), "letters": [letters[i] for i in range(len(order))]}
+    )
+
+
+def _letter(i: int) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    if i < 26:
+        return alphabet[i]
+    return alphabet[i // 26 - 1] + alphabet[i % 26]
+
+
+def compare_editions(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    column: str,
+    *,
+    cluster: str | None = None,
+    levels: Sequence | None = None,
+    confidence_level: float = 0.95,
+    adjust: str = "holm",
+) -> pd.DataFrame:
+    """Change of each level's share from edition ``a`` to edition ``b``.
+
+    Parameters
+    ----------
+    a, b : DataFrame
+        The two editions' tables (e.g. projects), each with ``column``.
+    column : str
+    cluster : str, optional
+        Cluster column in both; ``None``: independent rows.
+    levels : sequence, optional
+        Levels compared, in this order (e.g. the harmonised domains); by
+        default every level seen in either edition, by descending combined
+        count. A level absent from one edition has share 0 there.
+    confidence_level : float
+    adjust : {'holm', 'bonferroni', 'fdr_bh', 'none'}
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COMPARE_COLUMNS`: level, share_a, share_b,
+        difference (``share_b - share_a``), se, ci_low, ci_high, statistic,
+        pvalue, pvalue_adjusted.
+
+    Notes
+    -----
+    The editions are treated as independent samples: ``se`` is
+    ``sqrt(se_a^2 + se_b^2)`` with each edition's own standard error (the
+    clustered ``svymean`` se when ``cluster`` is given, else
+    ``sqrt(p (1 - p) / n)``). The statistic ``difference / se`` is referred
+    to the standard normal distribution, and the interval is
+    ``difference +/- z se``. When the same cities answer both editions the
+    samples are not independent and this se is conservative for positive
+    correlation.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> first, second = d[d["city_id"] <= "V06"], d[d["city_id"] > "V06"]
+    >>> c = stats.compare_editions(first, second, "citizens_involved", cluster="city_id")
+    >>> list(c.columns) == list(stats.COMPARE_COLUMNS)
+    True
+    >>> c["level"].tolist()
+    [False, True]
+    """
+    confidence_level = _check_confidence(confidence_level)
+    for name, frame in (("a", a), ("b", b)):
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a pandas DataFrame, not {type(frame).__name__}")
+    if levels is None:
+        pa = prepare(a, [column], cluster, min_levels=1)
+        pb = prepare(b, [column], cluster, min_levels=1)
+        tally: dict = {}
+        for prep in (pa, pb):
+            counts = np.bincount(prep.codes[column], minlength=len(prep.uniques[column]))
+            for lv, c in zip(prep.uniques[column], counts):
+                tally[lv] = tally.get(lv, 0) + int(c)
+        levels = sorted(tally, key=lambda v: -tally[v])
+        levels = sorted(sorted(tally, key=str), key=lambda v: -tally[v])
+    sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
+    sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
+    diff = sb["share"].to_numpy() - sa["share"].to_numpy()
+    se = np.sqrt(sa["se"].to_numpy() ** 2 + sb["se"].to_numpy() ** 2)
+    z = sps.norm.ppf(1 - (1 - confidence_level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(se > 0, diff / se, np.nan)
+    pvalue = 2 * sps.norm.sf(np.abs(stat))
+    out = pd.DataFrame(
+        {
+            "level": pd.Series(list(levels), dtype=object),
+            "share_a": sa["share"].to_numpy(),
+            "share_b": sb["share"].to_numpy(),
+            "difference": diff,
+            "se": se,
+            "ci_low": diff - z * se,
+            "ci_high": diff + z * se,
+            "statistic": stat,
+            "pvalue": pvalue,
+            "pvalue_adjusted": adjust_pvalues(pvalue, adjust),
+        }
+    )
+    out.attrs.update(
+        column=column,
+        cluster=cluster,
+        n_a=sa.attrs["n"],
+        n_b=sb.attrs["n"],
+        n_clusters_a=sa.attrs["n_clusters"],
+        n_clusters_b=sb.attrs["n_clusters"],
+        n_dropped_a=sa.attrs["n_dropped"],
+        n_dropped_b=sb.attrs["n_dropped"],
+        confidence_level=confidence_level,
+        adjust=adjust,
+        warnings=tuple(sa.attrs["warnings"]) + tuple(sb.attrs["warnings"]),
+    )
+    return out

@@ -1,0 +1,513 @@
+"""Tests on one or two categorical columns: goodness of fit, association.
+
+Clustered versions follow R's survey package for
+``svydesign(ids = ~cluster, data = d)``: ``svygofchisq`` and
+``svychisq`` (Rao-Scott), on the covariance from :mod:`baro.stats.design`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from baro.stats.design import cluster_totals, holm, mean_vcov, prepare, total_vcov
+from baro.stats.estimates import _few_clusters_warning
+from baro.stats.results import ResultMixin
+
+__all__ = [
+    "GOF_TABLE_COLUMNS",
+    "RESIDUALS_COLUMNS",
+    "GoodnessOfFit",
+    "Association",
+    "goodness_of_fit",
+    "association",
+]
+
+GOF_TABLE_COLUMNS = ("level", "observed", "expected", "expected_share")
+RESIDUALS_COLUMNS = (
+    "row_level",
+    "col_level",
+    "observed",
+    "expected",
+    "adjusted_residual",
+    "pvalue",
+    "pvalue_adjusted",
+)
+DEFAULT_RESAMPLES = 9999
+
+
+def _check_resampling(seed, n_resamples):
+    if not (isinstance(n_resamples, (int, np.integer)) and n_resamples >= 99):
+        raise ValueError(f"n_resamples must be an integer >= 99, not {n_resamples!r}")
+    if not (isinstance(seed, (int, np.integer)) and seed >= 0):
+        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GoodnessOfFit(ResultMixin):
+    """Result of :func:`goodness_of_fit`.
+
+    ``statistic`` is Pearson's X^2 of the observed counts; ``pvalue`` its
+    chi-square p-value (clustered: Rao-Scott, referred to ``scale`` times a
+    chi-square on ``dof`` degrees of freedom). ``table`` holds the
+    observed and expected counts per level.
+    """
+
+    column: str
+    statistic: float
+    pvalue: float
+    dof: float
+    scale: float
+    n: int
+    n_levels: int
+    n_clusters: int | None
+    n_dropped: int
+    method: str
+    pvalue_monte_carlo: float
+    n_resamples: int
+    seed: int
+    warnings: tuple[str, ...] = ()
+    table: pd.DataFrame = field(default=None, compare=False)
+
+    _frame_exclude = ("table",)
+
+
+def _expected_shares(expected, levels: list, column: str) -> np.ndarray:
+    k = len(levels)
+    if expected is None:
+        return np.full(k, 1.0 / k)
+    if isinstance(expected, Mapping) or isinstance(expected, pd.Series):
+        exp = dict(expected.items())
+        missing = [lv for lv in levels if lv not in exp]
+        if missing:
+            raise ValueError(
+                f"expected lacks level(s) {missing!r} of column {column!r}"
+            )
+        values = np.array([exp[lv] for lv in levels], dtype=float)
+    else:
+        values = np.asarray(expected, dtype=float)
+        if values.shape != (k,):
+            raise ValueError(
+                f"expected has {values.size} value(s) but column {column!r} has "
+                f"{k} level(s) {levels!r}; pass a mapping level -> expected"
+            )
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"expected values must be finite and positive, not {values.tolist()!r}")
+    return values / values.sum()
+
+
+def goodness_of_fit(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    expected: Mapping | Sequence | None = None,
+    cluster: str | None = None,
+    levels: Sequence | None = None,
+    seed: int = 0,
+    n_resamples: int = DEFAULT_RESAMPLES,
+) -> GoodnessOfFit:
+    """Are the levels of a column equally frequent (or as ``expected``)?
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+    expected : mapping or sequence, optional
+        Expected shares or counts (normalised to sum 1), as a mapping
+        level -> value, or a sequence in the order of ``levels``. Default:
+        equal shares.
+    cluster : str, optional
+        Cluster column; ``None``: independent rows.
+    levels : sequence, optional
+        The levels tested (levels never observed count 0). Default: the
+        observed levels, or the keys of a mapping ``expected``.
+    seed, n_resamples : int
+        Seed and size of the Monte-Carlo p-value computed when some
+        expected count is below 5.
+
+    Returns
+    -------
+    GoodnessOfFit
+
+    Notes
+    -----
+    Unclustered: ``scipy.stats.chisquare``; ``scale = 1``. When some
+    expected count is below 5 the result warns and adds
+    ``pvalue_monte_carlo``: the share of ``n_resamples`` multinomial samples
+    (seeded) whose X^2 is at least the observed one, ``(1 + b) / (1 + B)``.
+
+    Clustered: R's ``svygofchisq``. The statistic is Pearson's X^2 of the
+    counts; its distribution is a weighted sum of chi-squares whose weights
+    are the eigenvalues of the design covariance of
+    ``(O_i - E_i) / sqrt(E_i)`` (delta method on ``svytotal``); the p-value
+    uses the Satterthwaite approximation ``scale * chisq(dof)``, as R's
+    ``pchisqsum`` does by default. There is no Monte-Carlo p-value for
+    clustered counts (``pvalue_monte_carlo`` is NaN) but the warning stays.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> g = stats.goodness_of_fit(d, "decision_mode", cluster="city_id")
+    >>> g.n_levels, g.n_clusters, g.pvalue < 0.05
+    (3, 12, True)
+    >>> g.table[["level", "observed", "expected"]]
+                 level  observed  expected
+    0  co_construction        15      50.0
+    1     concertation        57      50.0
+    2      unilaterale        78      50.0
+    """
+    _check_resampling(seed, n_resamples)
+    if levels is None and isinstance(expected, (Mapping, pd.Series)):
+        levels = list(expected.keys())
+    lv_arg = None if levels is None else {column: list(levels)}
+    prep = prepare(data, [column], cluster, levels=lv_arg)
+    lv = prep.uniques[column]
+    k = len(lv)
+    p0 = _expected_shares(expected, lv, column)
+    codes = prep.codes[column]
+    counts = np.bincount(codes, minlength=k).astype(float)
+    n = prep.n
+    exp_counts = n * p0
+    warnings = list(_few_clusters_warning(prep.n_clusters))
+    if prep.cluster_codes is None:
+        res = sps.chisquare(counts, f_exp=exp_counts)
+        statistic, pvalue = float(res.statistic), float(res.pvalue)
+        dof: float = k - 1
+        scale = 1.0
+        method = "Pearson chi-square goodness of fit (independent rows)"
+    else:
+        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, codes, k)
+        obs, vt = total_vcov(totals)
+        e = obs.sum() * p0
+        statistic = float(np.sum((obs - e) ** 2 / e))
+        jac = (np.eye(k) - p0[:, None]) / np.sqrt(e)[:, None] - (
+            (obs - e) * p0 / (2 * e**1.5)
+        )[:, None]
+        w = jac @ vt @ jac.T
+        lam = np.linalg.eigvalsh((w + w.T) / 2)
+        tr = lam.mean()
+        tr2 = np.mean(lam**2) / tr**2
+        scale = float(tr * tr2)
+        dof = float(k / tr2)
+        pvalue = float(sps.chi2.sf(statistic / scale, dof))
+        method = (
+            f"design-based chi-square goodness of fit, clustered by {cluster!r} "
+            "(svygofchisq, Satterthwaite)"
+        )
+    mc = math.nan
+    if np.any(exp_counts < 5):
+        small = int(np.sum(exp_counts < 5))
+        warnings.append(
+            f"{small} of {k} expected counts are below 5: the chi-square "
+            "approximation is unreliable"
+            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+        )
+        if prep.cluster_codes is None:
+            rng = np.random.default_rng(seed)
+            sims = rng.multinomial(n, p0, size=n_resamples)
+            x2 = ((sims - exp_counts) ** 2 / exp_counts).sum(axis=1)
+            b = int(np.sum(x2 >= statistic * (1 - 1e-12)))
+            mc = (1 + b) / (1 + n_resamples)
+    table = pd.DataFrame(
+        {
+            "level": pd.Series(lv, dtype=object),
+            "observed": counts.astype(np.int64),
+            "expected": exp_counts,
+            "expected_share": p0,
+        }
+    )
+    return GoodnessOfFit(
+        column=column,
+        statistic=statistic,
+        pvalue=pvalue,
+        dof=dof,
+        scale=scale,
+        n=n,
+        n_levels=k,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        method=method,
+        pvalue_monte_carlo=mc,
+        n_resamples=int(n_resamples),
+        seed=int(seed),
+        warnings=tuple(warnings),
+        table=table,
+    )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Association(ResultMixin):
+    """Result of :func:`association`.
+
+    The primary test is ``statistic`` / ``pvalue`` with ``dof`` (and
+    ``ddf``): Pearson's chi-square for independent rows; the Rao-Scott
+    second-order F for clustered rows (then ``statistic == f_statistic``,
+    ``dof == ndf``). ``chisq`` is Pearson's X^2 of the table;
+    ``chisq_first_order`` the first-order Rao-Scott chi-square (equal to
+    ``chisq`` for independent rows).
+    """
+
+    row: str
+    col: str
+    statistic: float
+    pvalue: float
+    dof: float
+    f_statistic: float
+    ndf: float
+    ddf: float
+    chisq: float
+    chisq_first_order: float
+    dof_first_order: int
+    pvalue_first_order: float
+    cramers_v: float
+    cramers_v_corrected: float
+    n: int
+    n_clusters: int | None
+    n_dropped: int
+    method: str
+    pvalue_monte_carlo: float
+    n_resamples: int
+    seed: int
+    warnings: tuple[str, ...] = ()
+    residuals: pd.DataFrame = field(default=None, compare=False)
+
+    _frame_exclude = ("residuals",)
+
+
+def _cramers_v(chi2: float, n: int, r: int, c: int) -> tuple[float, float]:
+    """Cramér's V and its bias-corrected form (Bergsma 2013)."""
+    k = min(r, c)
+    v = math.sqrt(chi2 / (n * (k - 1)))
+    if n < 2:
+        return v, math.nan
+    phi2c = max(0.0, chi2 / n - (r - 1) * (c - 1) / (n - 1))
+    rc = r - (r - 1) ** 2 / (n - 1)
+    cc = c - (c - 1) ** 2 / (n - 1)
+    denom = min(rc - 1, cc - 1)
+    vc = math.sqrt(phi2c / denom) if denom > 0 else math.nan
+    return v, vc
+
+
+def _interaction_basis(nr: int, nc: int) -> np.ndarray:
+    """Interaction contrasts orthogonal to the main effects (R's Cmat).
+
+    Cells are ordered with the row index varying fastest, as R's
+    ``expand.grid(rows, cols)``.
+    """
+    rows = np.tile(np.arange(nr), nc)
+    cols = np.repeat(np.arange(nc), nr)
+    x1 = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(rows == i).astype(float) for i in range(1, nr)]
+        + [(cols == j).astype(float) for j in range(1, nc)]
+    )
+    x12 = np.column_stack(
+        [((rows == i) & (cols == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+    )
+    coef, *_ = np.linalg.lstsq(x1, x12, rcond=None)
+    return x12 - x1 @ coef
+
+
+def association(
+    data: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    cluster: str | None = None,
+    seed: int = 0,
+    n_resamples: int = DEFAULT_RESAMPLES,
+) -> Association:
+    """Test of association between two categorical columns.
+
+    Parameters
+    ----------
+    data : DataFrame
+    row, col : str
+        The two categorical columns (rows and columns of the table).
+    cluster : str, optional
+        Cluster column; ``None``: independent rows.
+    seed, n_resamples : int
+        Seed and size of the Monte-Carlo p-value computed when expected
+        counts are small.
+
+    Returns
+    -------
+    Association
+        ``statistic``, ``pvalue``, ``dof``, the F form (``f_statistic``,
+        ``ndf``, ``ddf``), the first-order chi-square, Cramér's V (plain and
+        bias-corrected), sample sizes, ``warnings`` and the ``residuals``
+        table (columns :data:`RESIDUALS_COLUMNS`, one row per cell).
+
+    Notes
+    -----
+    Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``;
+    ``f_statistic = chisq / dof`` with ``ddf = inf`` (the same test).
+
+    Clustered: R's ``svychisq(~row + col, design, statistic = "F")``, the
+    Rao-Scott second-order correction: with ``Delta`` the design effect
+    matrix of the interaction contrasts, ``F = X^2 / tr(Delta)`` on
+    ``ndf = tr(Delta)^2 / tr(Delta^2)`` and ``ddf = ndf (G - 1)`` degrees
+    of freedom (``G`` clusters). ``chisq_first_order`` is
+    ``svychisq(statistic = "Chisq")``: ``X^2 / mean(diag(Delta))`` on
+    ``(r - 1)(c - 1)`` degrees of freedom.
+
+    Cramér's V is ``sqrt(X^2 / (n (min(r, c) - 1)))`` on the table (as
+    ``scipy.stats.contingency.association``); the corrected V follows
+    Bergsma (2013): ``phi2 = max(0, X^2/n - (r-1)(c-1)/(n-1))``,
+    ``r~ = r - (r-1)^2/(n-1)``, ``c~ = c - (c-1)^2/(n-1)``,
+    ``V~ = sqrt(phi2 / min(r~ - 1, c~ - 1))``. Both describe the table and
+    do not depend on the clustering.
+
+    Adjusted residuals: unclustered, Haberman's
+    ``(O - E) / sqrt(E (1 - r_i/n) (1 - c_j/n))`` (R's
+    ``chisq.test()$stdres``); clustered,
+    ``d_ij / se(d_ij)`` with ``d_ij = p_ij - p_i. p_.j`` and its
+    linearisation variance ``g' V g`` (``V`` the design covariance of the
+    cell shares, ``g`` the gradient of ``d_ij``), which reduces to
+    Haberman's form for a simple random sample under independence. Cell
+    p-values are two-sided normal, Holm-adjusted over the cells.
+
+    Small expected counts (any below 1, or more than 20 % below 5) give a
+    warning and, for independent rows, a Monte-Carlo p-value on tables
+    with the observed margins (``chi2_contingency(method=MonteCarloMethod)``,
+    seeded). No such p-value exists here for clustered rows; the warning
+    stays.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> d = examples.projects()
+    >>> a = stats.association(d, "decision_mode", "citizens_involved", cluster="city_id")
+    >>> a.n, a.n_clusters, a.dof_first_order
+    (150, 12, 2)
+    >>> a.pvalue < 0.05, a.ddf == a.ndf * 11
+    (True, True)
+    >>> a.residuals.shape
+    (6, 7)
+    """
+    _check_resampling(seed, n_resamples)
+    if row == col:
+        raise ValueError(f"row and col are the same column {row!r}")
+    prep = prepare(data, [row, col], cluster)
+    nr, nc = len(prep.uniques[row]), len(prep.uniques[col])
+    k = nr * nc
+    cell = prep.codes[row] + nr * prep.codes[col]
+    n = prep.n
+    counts = np.bincount(cell, minlength=k).astype(float)
+    table = counts.reshape(nc, nr).T  # rows x cols
+    rsum, csum = table.sum(axis=1), table.sum(axis=0)
+    expected = np.outer(rsum, csum) / n
+    chi2 = float(np.sum((table - expected) ** 2 / expected))
+    dof0 = (nr - 1) * (nc - 1)
+    warnings = list(_few_clusters_warning(prep.n_clusters))
+    small = bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
+    mc = math.nan
+    if prep.cluster_codes is None:
+        res = sps.chi2_contingency(table, correction=False)
+        chi2 = float(res.statistic)
+        pvalue = float(res.pvalue)
+        statistic, dof, ddf = chi2, float(dof0), math.inf
+        f_stat, ndf = chi2 / dof0, float(dof0)
+        chisq1, pvalue1 = chi2, pvalue
+        method = "Pearson chi-square test of independence (independent rows)"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = (table - expected) / np.sqrt(
+                expected * np.outer(1 - rsum / n, 1 - csum / n)
+            )
+        adj = adj.T.reshape(-1)  # cell order, rows fastest
+        if small:
+            mcres = sps.chi2_contingency(
+                table,
+                correction=False,
+                method=sps.MonteCarloMethod(n_resamples=int(n_resamples), rng=seed),
+            )
+            mc = float(mcres.pvalue)
+    else:
+        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, cell, k)
+        p, v = mean_vcov(totals)
+        cmat = _interaction_basis(nr, nc)
+        inv_p = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
+        a = cmat * inv_p[:, None]
+        denom = (cmat.T * inv_p) @ cmat / n
+        numr = a.T @ v @ a
+        delta = np.linalg.solve(denom, numr)
+        tr = float(np.trace(delta))
+        d0 = tr**2 / float(np.trace(delta @ delta))
+        nu = prep.n_clusters - 1
+        f_stat = chi2 / tr
+        ndf, ddf = d0, d0 * nu
+        pvalue = float(sps.f.sf(f_stat, ndf, ddf))
+        statistic, dof = f_stat, ndf
+        mean_delta = float(np.mean(np.diag(delta)))
+        chisq1 = chi2 / mean_delta
+        pvalue1 = float(sps.chi2.sf(chisq1, delta.shape[0]))
+        method = (
+            f"Rao-Scott second-order F test, clustered by {cluster!r} "
+            "(svychisq statistic='F')"
+        )
+        pr = p.reshape(nc, nr).T
+        prow, pcol = pr.sum(axis=1), pr.sum(axis=0)
+        rows_i = np.tile(np.arange(nr), nc)
+        cols_j = np.repeat(np.arange(nc), nr)
+        grad = (
+            np.eye(k)
+            - (rows_i[:, None] == rows_i[None, :]) * pcol[cols_j][:, None]
+            - (cols_j[:, None] == cols_j[None, :]) * prow[rows_i][:, None]
+        )
+        var = np.einsum("ik,kl,il->i", grad, v, grad)
+        dvec = p - prow[rows_i] * pcol[cols_j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj = np.where(var > 0, dvec / np.sqrt(np.clip(var, 0, None)), np.nan)
+    if small:
+        warnings.append(
+            f"{int(np.sum(expected < 5))} of {k} expected counts are below 5"
+            f" (smallest {expected.min():.3g}): the chi-square approximation is unreliable"
+            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+        )
+    v_plain, v_corr = _cramers_v(chi2, n, nr, nc)
+    cell_p = 2 * sps.norm.sf(np.abs(adj))
+    rows_i = np.tile(np.arange(nr), nc)
+    cols_j = np.repeat(np.arange(nc), nr)
+    order = np.lexsort((cols_j, rows_i))  # row-major in the table
+    residuals = pd.DataFrame(
+        {
+            "row_level": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
+            "col_level": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
+            "observed": counts[order].astype(np.int64),
+            "expected": expected.T.reshape(-1)[order],
+            "adjusted_residual": adj[order],
+            "pvalue": cell_p[order],
+            "pvalue_adjusted": holm(cell_p[order]),
+        }
+    )
+    return Association(
+        row=row,
+        col=col,
+        statistic=float(statistic),
+        pvalue=float(pvalue),
+        dof=float(dof),
+        f_statistic=float(f_stat),
+        ndf=float(ndf),
+        ddf=float(ddf),
+        chisq=float(chi2),
+        chisq_first_order=float(chisq1),
+        dof_first_order=int(dof0),
+        pvalue_first_order=float(pvalue1),
+        cramers_v=float(v_plain),
+        cramers_v_corrected=float(v_corr),
+        n=n,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        method=method,
+        pvalue_monte_carlo=mc,
+        n_resamples=int(n_resamples),
+        seed=int(seed),
+        warnings=tuple(warnings),
+        residuals=residuals,
+    )
