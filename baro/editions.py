@@ -11,7 +11,7 @@ edition.toml
 seed (int, for simulated tables), data_note (str).
 
 ``[questionnaire]``: the categories asked in that edition, as canonical
-codes: domains, objectives (lists).
+codes: domains, objectives (lists); note (why, in a sentence).
 
 ``[[figures]]``: one table per published figure, with keys
 
@@ -22,20 +22,33 @@ codes: domains, objectives (lists).
 - ``unit``: ``count``, ``percent``, ``rank``, ``mean`` or ``levels``;
 - ``statistic``: how it is computed from the tables (see
   :mod:`baro.reconcile`): ``count``, ``percent``, ``mean_per_city``,
-  ``min_per_city``, ``max_per_city``, ``rank``, ``top``, ``bottom``;
+  ``min_per_city``, ``max_per_city``, ``rank``, ``top``, ``bottom``,
+  ``top_rate`` (the levels of ``column`` with the highest share of rows
+  matching ``where``), ``cited_count`` / ``cited_percent`` (cities giving a
+  rank to objective ``level``, of the cities asked), ``levels`` (the set of
+  codes found in ``column``);
 - ``table``: ``cities``, ``projects`` or ``objectives``;
 - ``where``: column -> code or list of codes, rows counted;
 - ``within``: column -> code(s), the denominator of a percent (default all
   rows of ``table``);
 - ``column``, ``level``: the variable and level of a rank;
 - ``harmonised``: compare on the crosswalk's categories (default false);
-- ``approximate``: the source says "about" / "half" (default false);
+- ``ordered``: a ``top`` / ``bottom`` list is compared in order (default
+  false: as a set);
+- ``approximate``: the source says "about" / "half" (default false), with
+  ``tolerance`` (absolute, in the figure's unit) for a ``rounding`` verdict;
+- ``decimals``: published precision (default: the decimals printed);
+- ``n``: the published denominator of a percent, for the attainability
+  (GRIM-style) check;
+- ``calibrated``: whether simulated tables reproduce the figure (default
+  true; false where sources contradict each other, e.g. 37 vs 38 cities);
 - ``basis``: ``verbatim`` (printed) or ``derived`` (arithmetic on printed
   figures); ``source``; ``note``; ``computable`` (default true; false when
   the tables cannot answer, e.g. "Paris is not in the panel").
 
 ``[[assumptions]]``: what was never published and the simulation assumes:
-``id``, ``text``, and optional parameters.
+``id``, ``text``, and optional ``parameters`` (a table read by
+:mod:`baro.simulate`).
 """
 
 from __future__ import annotations
