@@ -1,0 +1,448 @@
+"""``baro run``: execute the report notebooks and export HTML and PDF reports.
+
+Each edition runs ``notebooks/edition_report.ipynb`` into ``OUTPUT/YEAR/``;
+``--all`` runs every edition then ``notebooks/trends.ipynb`` into
+``OUTPUT/trends/``. A run writes the executed notebook, ``report.html``,
+``report.pdf``, ``figures/``, ``tables/`` and ``manifest.json``, atomically.
+Jobs whose cache key is unchanged are skipped ("up to date"); the others
+run in ``jobs`` worker processes (:mod:`baro.run.worker`).
+
+Deciding what is up to date imports nothing heavy (see
+:mod:`baro.run.plan`); the workers import papermill, nbconvert and
+WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from baro.errors import BaroError
+from baro.run.plan import (
+    Job,
+    cache_key,
+    code_hashes,
+    edition_inputs,
+    is_up_to_date,
+    parse_assignments,
+    resolve_parameters,
+    sha256_file,
+)
+
+__all__ = ["RunResult", "RunSummary", "cli_run", "plan_jobs", "run_reports"]
+
+EDITION_NOTEBOOK = "edition_report.ipynb"
+TRENDS_NOTEBOOK = "trends.ipynb"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What happened to one job: status is "ran", "up to date" or "failed"."""
+
+    name: str
+    status: str
+    seconds: float = 0.0
+    message: str = ""
+    output: Path | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Results of a ``baro run``, in job order."""
+
+    results: tuple[RunResult, ...]
+    output: Path
+
+    def _names(self, status: str) -> list[str]:
+        return [r.name for r in self.results if r.status == status]
+
+    @property
+    def ran(self) -> list[str]:
+        return self._names("ran")
+
+    @property
+    def up_to_date(self) -> list[str]:
+        return self._names("up to date")
+
+    @property
+    def failed(self) -> list[str]:
+        return self._names("failed")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def render(self) -> str:
+        """The summary printed at the end of ``baro run``.
+
+        >>> s = RunSummary((RunResult("2014", "ran", 7.94), RunResult("2013", "up to date"),
+        ...                 RunResult("trends", "failed", 1.0, "trends.ipynb, cell 3: ValueError: x")),
+        ...                Path("out"))
+        >>> print(s.render())
+        summary: 1 ran, 1 up to date, 1 failed
+          ran:        2014 (7.9 s)
+          up to date: 2013
+          failed:     trends
+            trends.ipynb, cell 3: ValueError: x
+        outputs: out
+        """
+        lines = [f"summary: {len(self.ran)} ran, {len(self.up_to_date)} up to date, {len(self.failed)} failed"]
+        ran = [f"{r.name} ({r.seconds:.1f} s)" for r in self.results if r.status == "ran"]
+        if ran:
+            lines.append("  ran:        " + ", ".join(ran))
+        if self.up_to_date:
+            lines.append("  up to date: " + ", ".join(self.up_to_date))
+        if self.failed:
+            lines.append("  failed:     " + ", ".join(self.failed))
+            for r in self.results:
+                if r.status == "failed":
+                    lines.extend("    " + line for line in r.message.splitlines())
+        lines.append(f"outputs: {self.output}")
+        return "\n".join(lines)
+
+
+def _notebook(notebooks: Mapping[str, str | Path] | None, kind: str) -> Path:
+    from baro.paths import notebooks_dir
+
+    if notebooks and kind in notebooks:
+        return Path(notebooks[kind]).resolve()
+    return notebooks_dir() / (EDITION_NOTEBOOK if kind == "edition" else TRENDS_NOTEBOOK)
+
+
+def plan_jobs(
+    editions: Sequence[int] = (),
+    *,
+    all: bool = False,
+    data_dir: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    parameters: Mapping[str, str] | Sequence[str] = (),
+    notebooks: Mapping[str, str | Path] | None = None,
+    editions_root: str | Path | None = None,
+) -> list[Job]:
+    """The jobs of a run, with their cache keys, in order (editions, then trends).
+
+    Validates everything before anything runs: edition years, ``--data``,
+    and ``parameters`` (``-p NAME=VALUE`` strings or a mapping) against the
+    notebooks' parameters cells.
+
+    Raises
+    ------
+    BaroError
+        No edition given, an unknown edition (the message lists the
+        available ones), ``data_dir`` with several editions or missing, a
+        missing notebook, an unknown parameter or a value of the wrong type.
+    """
+    from baro import editions as editions_mod
+    from baro.paths import data_dir as project_data_dir
+    from baro.paths import outputs_dir
+
+    available = editions_mod.available(editions_root)
+    years = list(dict.fromkeys(int(y) for y in editions))
+    if all:
+        years = list(dict.fromkeys([*years, *available]))
+    if not years:
+        listed = ", ".join(map(str, available)) or "none"
+        raise BaroError(f"no edition given: name one or more years, or --all (available: {listed})")
+    unknown = [y for y in years if y not in available]
+    if unknown:
+        listed = ", ".join(map(str, available)) or "none"
+        raise BaroError(
+            f"unknown edition{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))} (available: {listed})"
+        )
+    if data_dir is not None:
+        if len(years) != 1 or all:
+            raise BaroError("--data DIR reads the tables of one edition: name exactly one year, without --all")
+        data_dir = Path(data_dir).resolve()
+        if not data_dir.is_dir():
+            raise BaroError(f"--data: no such folder: {data_dir}")
+
+    paths = {"edition": _notebook(notebooks, "edition")}
+    if all:
+        paths["trends"] = _notebook(notebooks, "trends")
+    for path in paths.values():
+        if not path.is_file():
+            raise BaroError(f"notebook not found: {path}")
+    given = parse_assignments(parameters) if not isinstance(parameters, Mapping) else dict(parameters)
+    values = resolve_parameters({k: str(v) for k, v in given.items()}, paths)
+
+    out = Path(output_dir).resolve() if output_dir else outputs_dir()
+    taxonomy = project_data_dir() / "taxonomy.toml"
+    code = code_hashes()
+    notebook_hash = {kind: sha256_file(p) for kind, p in paths.items()}
+    jobs: list[Job] = []
+    loaded = {}
+    for year in years:
+        edition = editions_mod.load(year, root=editions_root, data_dir=data_dir)
+        loaded[year] = edition
+        meta = edition.meta.get("edition", {})
+        params = {"edition": year, "data_dir": str(data_dir) if data_dir else "", **values["edition"]}
+        inputs = edition_inputs(edition.data_path, edition.path, taxonomy)
+        jobs.append(Job(
+            name=str(year),
+            notebook=paths["edition"],
+            output=out / str(year),
+            parameters=params,
+            title=edition.title,
+            subtitle=f"Rapport d'analyse de l'édition {year}",
+            edition=year,
+            data_status="SIMULATED" if edition.simulated else "real",
+            data_note=str(meta.get("data_note", "")),
+            inputs=inputs,
+            key=cache_key(notebook_hash["edition"], params, inputs, code),
+        ))
+    if all:
+        params = {"editions": list(available), **values["trends"]}
+        trend_years = [int(y) for y in params["editions"]]
+        missing = [y for y in trend_years if y not in available]
+        if missing:
+            raise BaroError(f"-p editions: unknown editions {missing} (available: {', '.join(map(str, available))})")
+        inputs = {}
+        for y in trend_years:
+            e = loaded.get(y) or editions_mod.load(y, root=editions_root)
+            loaded[y] = e
+            inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
+        simulated = [y for y in trend_years if loaded[y].simulated]
+        span = f"{min(trend_years)}–{max(trend_years)}" if trend_years else ""
+        note = (
+            f"Les tables des éditions {', '.join(map(str, simulated))} sont simulées : "
+            "les chiffres publiés sont respectés, le reste est une hypothèse."
+            if simulated else ""
+        )
+        jobs.append(Job(
+            name="trends",
+            notebook=paths["trends"],
+            output=out / "trends",
+            parameters=params,
+            title=f"Baromètre ville numérique : évolution {span}",
+            subtitle="Comparaison des éditions sur la nomenclature harmonisée",
+            edition="trends",
+            data_status="SIMULATED" if simulated else "real",
+            data_note=note,
+            inputs=inputs,
+            key=cache_key(notebook_hash["trends"], params, inputs, code),
+        ))
+    return jobs
+
+
+class _Progress:
+    """Prints progress lines from several worker threads, one line at a time."""
+
+    def __init__(self, echo: Callable[[str], None]):
+        self.echo = echo
+        self.lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        with self.lock:
+            self.echo(line)
+
+
+def _event_line(event: Mapping[str, Any]) -> str | None:
+    if event.get("event") != "stage":
+        return None
+    name, stage = event["job"], event["stage"]
+    if event["status"] == "start":
+        return f"[{name}] {stage} ..." if stage == "execute" else None
+    return f"[{name}] {stage} {event['seconds']:.1f} s"
+
+
+class _Pool:
+    """Worker processes, each in its own session, fed jobs through stdin."""
+
+    def __init__(self, size: int, progress: _Progress):
+        self.size = size
+        self.progress = progress
+        self.procs: list[subprocess.Popen] = []
+        self.kernels: set[int] = set()
+        self.results: dict[str, RunResult] = {}
+        self.lock = threading.Lock()
+
+    def _serve(self, jobs: "queue.Queue[Job]") -> None:
+        proc = None
+        while True:
+            try:
+                job = jobs.get_nowait()
+            except queue.Empty:
+                break
+            if proc is None:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "baro.run.worker"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                    start_new_session=True,  # Ctrl-C reaches it only through this process
+                )
+                with self.lock:
+                    self.procs.append(proc)
+            result = self._one(proc, job)
+            with self.lock:
+                self.results[job.name] = result
+            if result.status == "failed" and proc.poll() is not None:
+                proc = None
+        if proc is not None and proc.stdin:
+            proc.stdin.close()
+            proc.wait()
+
+    def _one(self, proc: subprocess.Popen, job: Job) -> RunResult:
+        try:
+            proc.stdin.write(json.dumps(job.to_json()) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return RunResult(job.name, "failed", message=f"{job.name}: the worker process ended")
+        for line in proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "kernel":
+                with self.lock:
+                    self.kernels.add(int(event["pid"]))
+            elif event.get("event") == "done":
+                return RunResult(
+                    event["name"], event["status"], event["seconds"], event.get("message", ""),
+                    job.output, event.get("timings", {}),
+                )
+            else:
+                text = _event_line(event)
+                if text:
+                    self.progress(text)
+        return RunResult(job.name, "failed", message=f"{job.name}: the worker process ended (status {proc.wait()})")
+
+    def run(self, jobs: Sequence[Job]) -> dict[str, RunResult]:
+        todo: "queue.Queue[Job]" = queue.Queue()
+        for job in jobs:
+            todo.put(job)
+        threads = [threading.Thread(target=self._serve, args=(todo,), daemon=True)
+                   for _ in range(max(1, min(self.size, len(jobs))))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+        return self.results
+
+    def stop(self, grace: float = 10.0) -> None:
+        """Interrupt every worker (they kill their kernels), then make sure all are gone."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + grace
+        for proc in self.procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        for pid in self.kernels:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    break
+                time.sleep(0.3)
+
+
+def _remove_temporaries(jobs: Sequence[Job]) -> None:
+    for job in jobs:
+        for pattern in (f".{job.name}.tmp-*", f".{job.name}.old-*"):
+            for p in job.output.parent.glob(pattern):
+                shutil.rmtree(p, ignore_errors=True)
+        if job.output.is_dir():
+            for p in job.output.glob(".failed.tmp-*"):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def run_reports(
+    editions: Sequence[int] = (),
+    *,
+    all: bool = False,
+    data_dir: str | Path | None = None,
+    output_dir: str | Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    parameters: Mapping[str, str] | Sequence[str] = (),
+    notebooks: Mapping[str, str | Path] | None = None,
+    editions_root: str | Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> RunSummary:
+    """Run the reports of ``editions`` (and, with ``all``, every edition then trends).
+
+    Parameters
+    ----------
+    editions : years to run.
+    all : every available edition, then the trends report.
+    data_dir : read the (single) edition's tables from this folder.
+    output_dir : where OUTPUT/NAME/ folders go (default ``outputs/``).
+    force : rerun jobs that are up to date.
+    jobs : worker processes (default: the number of cores).
+    parameters : ``NAME=VALUE`` strings (or a mapping) for the notebooks.
+    notebooks : ``{"edition": path, "trends": path}`` to use other notebooks.
+    editions_root : folder of editions (default ``data/editions``).
+    echo : receives progress lines.
+
+    Returns
+    -------
+    RunSummary
+        Per job: "ran", "up to date" or "failed" (with a message naming
+        the notebook, the cell and the error).
+    """
+    planned = plan_jobs(
+        editions, all=all, data_dir=data_dir, output_dir=output_dir,
+        parameters=parameters, notebooks=notebooks, editions_root=editions_root,
+    )
+    out = planned[0].output.parent
+    results: dict[str, RunResult] = {}
+    todo = []
+    for job in planned:
+        if not force and is_up_to_date(job):
+            results[job.name] = RunResult(job.name, "up to date", output=job.output)
+            echo(f"[{job.name}] up to date")
+        else:
+            todo.append(job)
+    if todo:
+        out.mkdir(parents=True, exist_ok=True)
+        pool = _Pool(jobs or os.cpu_count() or 1, _Progress(echo))
+        try:
+            results.update(pool.run(todo))
+        except KeyboardInterrupt:
+            pool.stop()
+            _remove_temporaries(todo)
+            raise
+        for job in todo:
+            results.setdefault(job.name, RunResult(job.name, "failed", message=f"{job.name}: not run"))
+            r = results[job.name]
+            echo(f"[{job.name}] {'done' if r.status == 'ran' else r.status} {r.seconds:.1f} s")
+    return RunSummary(tuple(results[j.name] for j in planned), out)
+
+
+def cli_run(args: Any) -> int:
+    """``baro run``: returns 0 when every report ran or was up to date, 1 otherwise."""
+    t0 = time.perf_counter()
+    summary = run_reports(
+        args.editions,
+        all=args.all,
+        data_dir=args.data,
+        output_dir=args.output,
+        force=args.force,
+        jobs=args.jobs,
+        parameters=args.parameter,
+        echo=lambda line: print(line, flush=True),
+    )
+    print(summary.render())
+    print(f"total {time.perf_counter() - t0:.1f} s, {dt.datetime.now().strftime('%H:%M:%S')}")
+    return 0 if summary.ok else 1

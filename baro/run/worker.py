@@ -1,0 +1,327 @@
+"""Run one report job: execute the notebook, export HTML and PDF, swap the outputs in.
+
+:func:`run_job` does the work for one :class:`~baro.run.plan.Job`. Run as
+``python -m baro.run.worker``, this module is a worker process of ``baro
+run``: it reads jobs as JSON lines on stdin and answers with JSON events on
+the stdout it had at start (its own prints go to stderr), so one process
+imports papermill, nbconvert and WeasyPrint once for several jobs.
+
+Outputs are atomic: everything is written into ``OUTPUT/.NAME.tmp-XXXX``
+beside the target and renamed into place only when every stage succeeded.
+A failed execution keeps its executed notebook in ``OUTPUT/NAME/failed/``
+and leaves the previous report files untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from baro.run.plan import VERSIONED_PACKAGES, Job
+
+Event = Callable[[dict[str, Any]], None]
+
+#: pids of the kernels this process started (killed if it is interrupted).
+KERNELS: set[int] = set()
+
+#: Environment given to kernels so that what they write is reproducible.
+KERNEL_ENV = {
+    "SOURCE_DATE_EPOCH": "0",  # matplotlib: no creation date in SVG and PDF files
+    "PYTHONHASHSEED": "0",
+}
+
+
+class JobFailed(Exception):
+    """A job that did not produce its outputs; the message says where and why."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
+    import baro
+
+    out = {"baro": baro.__version__, "python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "missing"
+    return out
+
+
+def git_commit(root: Path) -> str:
+    """The commit checked out in ``root`` (with ``-dirty`` when files changed), or "unknown"."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit or "unknown"
+
+
+def _kernel_manager_class(emit: Event, log: Any) -> type:
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TrackedKernelManager(AsyncKernelManager):
+        """A kernel manager that records its kernel's pid (to kill it on Ctrl-C).
+
+        The kernel's own stdout and stderr (not the notebook's outputs) go to
+        ``log``, kept with a failed notebook.
+        """
+
+        async def start_kernel(self, **kw: Any) -> None:
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+            await super().start_kernel(**kw)
+
+        async def _async_post_start_kernel(self, **kw: Any) -> None:
+            await super()._async_post_start_kernel(**kw)
+            pid = getattr(self.provisioner, "pid", None)
+            if pid:
+                KERNELS.add(pid)
+                emit({"event": "kernel", "pid": pid})
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            pid = getattr(self.provisioner, "pid", None)
+            await super().shutdown_kernel(now=now, restart=restart)
+            KERNELS.discard(pid)
+
+    return TrackedKernelManager
+
+
+def kill_kernels() -> None:
+    """Kill the kernels this process started (each is its own process group)."""
+    for pid in list(KERNELS):
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                break
+            time.sleep(0.2)
+        KERNELS.discard(pid)
+
+
+def _failure_message(job: Job, exc: Exception, executed: Any | None) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    index = getattr(exc, "cell_index", None)
+    if index is None:
+        return f"{job.notebook.name}: {ename}: {evalue}"
+    source = getattr(exc, "source", "") or ""
+    # papermill adds one cell (the injected parameters) after the parameters
+    # cell: count cells as they are in the notebook file.
+    if executed is not None:
+        cells = [c for c in executed.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+        injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        if injected and index > injected[0]:
+            index -= 1
+    first = next((line for line in source.splitlines() if line.strip()), "")
+    return f"{job.notebook.name}, cell {index} (`{first.strip()}`): {ename}: {evalue}"
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Replace ``target`` with ``tmp`` by renames (the old folder is deleted last)."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _open_up(folder: Path) -> None:
+    """Give a folder made by mkdtemp (mode 0700) the permissions of an ordinary one."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+
+
+def _keep_failed(job: Job, tmp: Path, message: str, kernel_log: Any = None) -> Path:
+    failed = job.output / "failed"
+    job.output.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".failed.tmp-", dir=job.output))
+    _open_up(staging)
+    executed = tmp / job.executed_name
+    if executed.is_file():
+        shutil.copy2(executed, staging / job.executed_name)
+    (staging / "error.txt").write_text(message + "\n", encoding="utf-8")
+    if kernel_log is not None:
+        kernel_log.flush()
+        kernel_log.seek(0)
+        (staging / "kernel.log").write_bytes(kernel_log.read())
+    _swap_in(staging, failed)
+    return failed
+
+
+def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
+    """Execute ``job`` and write its outputs; return its summary.
+
+    ``emit`` receives progress events ``{"event": "stage", "job", "stage",
+    "status": "start" | "end", "seconds"}``. The summary has ``name``,
+    ``status`` ("ran" or "failed"), ``seconds``, ``message`` and
+    ``timings``. A KeyboardInterrupt kills the kernel, removes the temporary
+    folder and propagates.
+    """
+    import nbformat
+    import papermill
+
+    from baro.paths import project_root
+
+    start_clock, start = time.perf_counter(), _now()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}.tmp-", dir=job.output.parent))
+    _open_up(tmp)
+    kernel_log = tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
+    timings: dict[str, float] = {}
+    executed_path = tmp / job.executed_name
+
+    def stage(name: str, fn: Callable[[], Any]) -> Any:
+        emit({"event": "stage", "job": job.name, "stage": name, "status": "start"})
+        t0 = time.perf_counter()
+        result = fn()
+        timings[name] = time.perf_counter() - t0
+        emit({"event": "stage", "job": job.name, "stage": name, "status": "end", "seconds": timings[name]})
+        return result
+
+    parameters = {**job.parameters, "output_dir": str(tmp)}
+    os.environ.update(KERNEL_ENV)
+    try:
+        nb = None
+        try:
+            nb = stage("execute", lambda: papermill.execute_notebook(
+                str(job.notebook), str(executed_path),
+                parameters=parameters,
+                kernel_name="baro",
+                cwd=str(job.notebook.parent),
+                progress_bar=False,
+                log_output=False,
+                kernel_manager_class=_kernel_manager_class(emit, kernel_log),
+            ))
+        except papermill.PapermillExecutionError as exc:
+            executed = nbformat.read(executed_path, as_version=4) if executed_path.is_file() else None
+            message = _failure_message(job, exc, executed)
+            failed = _keep_failed(job, tmp, message, kernel_log)
+            raise JobFailed(f"{message}\n  executed notebook kept in {failed}") from None
+        nb.metadata["baro"] = {
+            "title": job.title,
+            "subtitle": job.subtitle,
+            "edition": job.edition,
+            "data_status": job.data_status,
+            "data_note": job.data_note,
+            "date": dt.date.today().isoformat(),
+            "version": _versions()["baro"],
+            "parameters": {**job.parameters, "output_dir": str(job.output)},
+        }
+        nbformat.write(nb, str(executed_path))
+
+        from baro.run.export import export_html, export_pdf
+
+        page = stage("html", lambda: export_html(nb))
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        pages = stage("pdf", lambda: export_pdf(page, tmp / "report.pdf"))
+        manifest = {
+            "name": job.name,
+            "notebook": str(job.notebook),
+            "edition": job.edition,
+            "data_status": job.data_status,
+            "parameters": {**job.parameters, "output_dir": str(job.output)},
+            "cache_key": job.key,
+            "inputs": job.inputs,
+            "versions": _versions(),
+            "git_commit": git_commit(project_root()),
+            "start": start,
+            "end": _now(),
+            "timings": {k: round(v, 3) for k, v in timings.items()},
+            "pdf_pages": pages,
+            "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_in(tmp, job.output)
+        return {"name": job.name, "status": "ran", "seconds": time.perf_counter() - start_clock,
+                "message": "", "timings": timings}
+    except JobFailed as exc:
+        return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
+                "message": str(exc), "timings": timings}
+    except KeyboardInterrupt:
+        kill_kernels()
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        import traceback
+
+        if executed_path.is_file():
+            _keep_failed(job, tmp, traceback.format_exc(), kernel_log)
+        return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
+                "message": f"{job.notebook.name}: {type(exc).__name__}: {exc}", "timings": timings}
+    finally:
+        kernel_log.close()
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _preload() -> None:
+    """Import the exporters while the first kernel starts (they are needed next)."""
+    try:
+        import nbconvert  # noqa: F401
+        import weasyprint  # noqa: F401
+    except Exception:  # noqa: BLE001 - the stage that needs them reports it
+        pass
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    """Worker loop: one JSON job per stdin line, JSON events on the original stdout."""
+    channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)  # stray prints of libraries and kernels must not reach the channel
+    sys.stdout = sys.stderr
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    lock = threading.Lock()
+
+    def emit(event: dict[str, Any]) -> None:
+        with lock:
+            channel.write(json.dumps(event) + "\n")
+            channel.flush()
+
+    threading.Thread(target=_preload, daemon=True).start()
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = Job.from_json(json.loads(line))
+            result = run_job(job, emit)
+            emit({"event": "done", **result})
+    except KeyboardInterrupt:
+        kill_kernels()
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
