@@ -303,7 +303,6 @@ def _frame(path, records, row_numbers, recognise) -> tuple[pd.DataFrame, list[in
                     f"row has {used} fields but the header has {width}; "
                     "does a value hold an unquoted delimiter?",
                     row=row,
-                    value=extra[0],
                 )
             )
         out.append(rec[:width] + [""] * (width - len(rec)))
