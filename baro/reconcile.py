@@ -170,8 +170,8 @@ def mean_ranks(objectives: pd.DataFrame, *, levels=None) -> pd.Series:
     >>> o = pd.DataFrame({"city_id": ["V1"] * 3 + ["V2"] * 3,
     ...                   "objective": ["a", "b", "c"] * 2,
     ...                   "rank": pd.array([1, None, None, 2, 1, None], dtype="Int64")})
-    >>> mean_ranks(o).to_dict()
-    {'a': 1.5, 'b': 2.0, 'c': 2.75}
+    >>> mean_ranks(o).to_dict()  # V1 leaves ranks 2, 3 unused: b and c get 2.5
+    {'a': 1.5, 'b': 1.75, 'c': 2.75}
     """
     for col in ("city_id", "objective", "rank"):
         if col not in objectives.columns:
@@ -380,9 +380,9 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
                 f"{pub} % de {n} n’est atteint par aucun nombre entier ({' ; '.join(parts)})."
             )
         elif len(ks) == 1:
-            notes.append(f"{pub} % de {n} correspond à {ks[0]} exactement.")
+            notes.append(f"{pub} % de {n} correspond à un effectif de {ks[0]} exactement.")
         else:
-            notes.append(f"{pub} % de {n} correspond à {ks[0]} à {ks[-1]}.")
+            notes.append(f"{pub} % de {n} correspond à un effectif de {ks[0]} à {ks[-1]}.")
         if verdict == "inconsistent" and stat in ("percent", "cited_percent"):
             frame = frames[figure["table"]]
             if stat == "percent":
@@ -405,6 +405,13 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
             f"({total} / {_fr(published, _decimals(published))} = {_fr(implied)}) ; "
             f"dans les tables, {active} villes ont au moins un projet de ce domaine "
             f"({_fr(total / active, 2)} par ville)."
+        )
+    if verdict == "rounding":
+        diff = abs(computed - published)
+        notes.append(
+            f"Les tables donnent {_fr(computed, _decimals(computed))}, à {_fr(diff, _decimals(diff))} "
+            f"du chiffre publié, dans la marge de {_fr(figure['tolerance'], _decimals(figure['tolerance']))} "
+            "retenue pour un chiffre approché."
         )
     if stat == "count" and figure.get("table") == "cities" and verdict == "inconsistent":
         notes.append(f"Les tables comptent {computed} villes.")

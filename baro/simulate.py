@@ -35,8 +35,6 @@ and the simulation raises if one does not hold.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from pathlib import Path
@@ -465,36 +463,6 @@ def header(year: int, table: str, seed: int) -> str:
     )
 
 
-def to_csv_text(frame: pd.DataFrame, table: str, first_line: str) -> str:
-    """A canonical table as CSV text: UTF-8, comma, LF, true/false, empty NA.
-
-    >>> import pandas as pd
-    >>> f = pd.DataFrame({"city_id": ["V01"], "objective": ["attractivite"],
-    ...                   "rank": pd.array([None], dtype="Int64")})
-    >>> print(to_csv_text(f, "objectives", "# SIMULATED: x"), end="")
-    # SIMULATED: x
-    city_id,objective,rank
-    V01,attractivite,
-    """
-    cols = _COLUMNS[table]
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise KeyError(f"table {table}: missing column(s) {', '.join(missing)}")
-    buf = io.StringIO()
-    buf.write(first_line.rstrip("\n") + "\n")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(cols)
-    series = []
-    for c in cols:
-        s = frame[c]
-        if s.dtype == bool:
-            series.append(["true" if x else "false" for x in s])
-        else:
-            series.append(["" if pd.isna(x) else str(x) for x in s])
-    writer.writerows(zip(*series))
-    return buf.getvalue()
-
-
 def write(year, folder=None, *, seed: int | None = None, force: bool = False) -> list[Path]:
     """Simulate edition ``year`` and write its three CSV tables.
 
@@ -528,12 +496,17 @@ def write(year, folder=None, *, seed: int | None = None, force: bool = False) ->
         )
     tables = simulate(ed, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
-    texts = [to_csv_text(getattr(tables, t), t, header(ed.year, t, seed)) for t in TABLES]
+    from baro.io import format_canonical
+
+    texts = [
+        format_canonical(getattr(tables, t), list(_COLUMNS[t]), header_comment=header(ed.year, t, seed))
+        for t in TABLES
+    ]
     temps = []
     try:
         for text, target in zip(texts, targets):
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(text)
             temps.append(tmp)
         for tmp, target in zip(temps, targets):
