@@ -302,9 +302,11 @@ def proportion_test(
     Wilson interval; ``dof = inf``.
 
     Clustered: ``statistic = (p - null) / se`` with the linearisation ``se``
-    (``svymean``), referred to Student t on ``n_clusters - 1`` degrees of
-    freedom, as R's ``svyttest`` on the indicator minus ``null``; the
-    interval is ``svyciprop(method = "logit")``.
+    (``svymean``), referred to Student t on ``n_clusters - 2`` degrees of
+    freedom: this is R's ``svyttest(I(y - null) ~ 0, design)`` on the
+    indicator ``y``, whose one-sample test uses ``degf(design) - 1``. The
+    interval is ``svyciprop(method = "logit")`` (t on ``n_clusters - 1``
+    degrees of freedom, as :func:`shares`).
 
     Examples
     --------
@@ -313,7 +315,7 @@ def proportion_test(
     >>> r = stats.proportion_test(d, "decision_mode", ["unilaterale"], null=0.5,
     ...                           cluster="city_id")
     >>> r.count, r.n, r.dof
-    (78, 150, 11)
+    (78, 150, 10)
     >>> round(r.estimate, 3)
     0.52
     """
@@ -351,8 +353,9 @@ def proportion_test(
         totals = cluster_totals(prep.cluster_codes, prep.n_clusters, y, 2)
         _, vcov = mean_vcov(totals)
         se = math.sqrt(max(vcov[1, 1], 0.0))
-        dof = prep.n_clusters - 1
-        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, prep.n_clusters - 1)
+        # svyttest's one-sample test uses degf(design) - 1 = n_clusters - 2
+        dof = prep.n_clusters - 2
         low, high = (float(v[0]) for v in _logit_interval([p], [se], tq))
         statistic = (p - null) / se if se > 0 else math.nan
         if alternative == "two-sided":

@@ -248,9 +248,11 @@ class Association(ResultMixin):
     The primary test is ``statistic`` / ``pvalue`` with ``dof`` (and
     ``ddf``): Pearson's chi-square for independent rows; the Rao-Scott
     second-order F for clustered rows (then ``statistic == f_statistic``,
-    ``dof == ndf``). ``chisq`` is Pearson's X^2 of the table;
-    ``chisq_first_order`` the first-order Rao-Scott chi-square (equal to
-    ``chisq`` for independent rows).
+    ``dof == ndf``). ``chisq`` is Pearson's X^2 of the table
+    (the statistic R's ``svychisq(statistic = "Chisq")`` prints);
+    ``chisq_first_order`` is ``chisq / mean_design_effect``, the first-order
+    Rao-Scott chi-square (equal to ``chisq`` for independent rows), with
+    ``pvalue_first_order``.
     """
 
     row: str
@@ -263,6 +265,7 @@ class Association(ResultMixin):
     ddf: float
     chisq: float
     chisq_first_order: float
+    mean_design_effect: float
     dof_first_order: int
     pvalue_first_order: float
     cramers_v: float
@@ -353,9 +356,12 @@ def association(
     Rao-Scott second-order correction: with ``Delta`` the design effect
     matrix of the interaction contrasts, ``F = X^2 / tr(Delta)`` on
     ``ndf = tr(Delta)^2 / tr(Delta^2)`` and ``ddf = ndf (G - 1)`` degrees
-    of freedom (``G`` clusters). ``chisq_first_order`` is
-    ``svychisq(statistic = "Chisq")``: ``X^2 / mean(diag(Delta))`` on
-    ``(r - 1)(c - 1)`` degrees of freedom.
+    of freedom (``G`` clusters). ``chisq_first_order`` is the first-order
+    Rao-Scott chi-square ``X^2 / mean(diag(Delta))`` on ``(r - 1)(c - 1)``
+    degrees of freedom (``mean_design_effect`` is ``mean(diag(Delta))``),
+    with ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
+    returns the same p-value but prints the unscaled Pearson ``X^2`` (here
+    ``chisq``) as its statistic.
 
     Cramér's V is ``sqrt(X^2 / (n (min(r, c) - 1)))`` on the table (as
     ``scipy.stats.contingency.association``); the corrected V follows
@@ -414,7 +420,7 @@ def association(
         pvalue = float(res.pvalue)
         statistic, dof, ddf = chi2, float(dof0), math.inf
         f_stat, ndf = chi2 / dof0, float(dof0)
-        chisq1, pvalue1 = chi2, pvalue
+        chisq1, pvalue1, mean_delta = chi2, pvalue, 1.0
         method = "Pearson chi-square test of independence (independent rows)"
         with np.errstate(divide="ignore", invalid="ignore"):
             adj = (table - expected) / np.sqrt(
@@ -497,6 +503,7 @@ def association(
         ddf=float(ddf),
         chisq=float(chi2),
         chisq_first_order=float(chisq1),
+        mean_design_effect=float(mean_delta),
         dof_first_order=int(dof0),
         pvalue_first_order=float(pvalue1),
         cramers_v=float(v_plain),
