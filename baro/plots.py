@@ -185,8 +185,8 @@ def residual_heatmap(
     row_labels: Mapping[Any, str] | None = None,
     col_labels: Mapping[Any, str] | None = None,
     *,
-    row: str = "row",
-    col: str = "col",
+    row: str = "row_level",
+    col: str = "col_level",
     value: str = "adjusted_residual",
     row_variable: str | None = None,
     xlabel: str | None = None,
@@ -202,7 +202,8 @@ def residual_heatmap(
     ----------
     residuals : DataFrame
         The residuals table of :func:`baro.stats.association`, one row
-        per cell, with columns ``row``, ``col`` and ``value``.
+        per cell, with columns ``row`` (default ``row_level``), ``col``
+        (default ``col_level``) and ``value``.
 
     Returns
     -------
@@ -261,6 +262,7 @@ def comparison_plot(
     xlabel: str = "Part des projets",
     title: str | None = None,
     confidence_level: float = 0.95,
+    legend_title: str = "Édition",
 ) -> Figure:
     """Shares of each level by edition, with intervals, side by side.
 
@@ -268,7 +270,10 @@ def comparison_plot(
     ----------
     shares : mapping or DataFrame
         Edition -> :func:`baro.stats.shares` table, or one long table with
-        an ``edition`` column. Levels are ordered by their mean share.
+        an ``edition`` column (any series: editions, methods...). Levels are
+        ordered by their mean share.
+    legend_title : str
+        Title of the legend of the series.
 
     Returns
     -------
@@ -308,7 +313,7 @@ def comparison_plot(
         _percent_axis(ax.xaxis)
         ax.set_xlabel(f"{xlabel} ({_level_label(confidence_level)})")
         ax.grid(axis="y", visible=False)
-        ax.legend(title="Édition", loc="lower right", frameon=True)
+        ax.legend(title=_text(legend_title), loc="lower right", frameon=True)
         if title:
             ax.set_title(_text(title))
     return fig
@@ -319,7 +324,7 @@ def ranking_plot(
     labels: Mapping[Any, str] | None = None,
     *,
     variable: str | None = "objective",
-    level: str = "objective",
+    level: str = "item",
     value: str = "mean_rank",
     n_items: int | None = None,
     title: str | None = None,

@@ -45,7 +45,7 @@ import pandas as pd
 from baro import text
 
 #: Formats understood by :meth:`Report.show_table` (``formats=``).
-FORMATS = ("int", "number", "number0", "number1", "number2", "number3", "percent",
+FORMATS = ("auto", "int", "number", "number0", "number1", "number2", "number3", "percent",
            "percent0", "percent1", "percent2", "pvalue", "bool", "text")
 
 #: Resolution of the figures (PNG inline and on disk).
@@ -72,6 +72,8 @@ def _formatter(spec: str | Callable[[Any], str], column: str) -> Callable[[Any],
         return lambda b: "oui" if bool(b) else "non"
     if spec == "text":
         return str
+    if spec == "auto":
+        return _auto
     m = re.fullmatch(r"(number|percent)(\d?)", spec or "")
     if m:
         kind, digits = m.group(1), m.group(2)
@@ -85,6 +87,20 @@ def _formatter(spec: str | Callable[[Any], str], column: str) -> Callable[[Any],
     )
 
 
+def _auto(v: Any) -> str:
+    """Numbers the French way (whole numbers without decimals), else text."""
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = float(v)
+        if f == int(f) and abs(f) < 1e15:
+            return text.fmt_int(int(f))
+        return text.fmt_number(f, 2 if abs(f) >= 1 else 3)
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_auto(x) for x in v)
+    return str(v)
+
+
 def _default_format(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series):
         return "bool"
@@ -92,7 +108,7 @@ def _default_format(series: pd.Series) -> str:
         return "int"
     if pd.api.types.is_float_dtype(series):
         return "number2"
-    return "text"
+    return "auto"
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -279,7 +295,8 @@ class Report:
             Column -> one of :data:`FORMATS` or a callable value -> str
             (plain text: every cell is HTML-escaped).
             Default: ``int`` for integers, ``number2`` for floats, ``bool``
-            for booleans (oui / non), ``text`` otherwise.
+            for booleans (oui / non), ``auto`` otherwise (numbers French,
+            whole numbers without decimals, lists joined, text as is).
         labels : mapping, optional
             Column -> mapping code -> label, for columns of codes.
         """
@@ -340,3 +357,122 @@ class Report:
         from IPython.display import HTML
 
         self._show(HTML(callout_html("warning", body)))
+
+    def caveats(self, *results: Any) -> None:
+        """Display the warnings of ``results`` (in French) as one callout.
+
+        Nothing is displayed when no result carries a warning.
+        """
+        found = text.caveats(*results)
+        if found:
+            self.warning("**Attention.** " + " ".join(found))
+
+
+#: Columns of :func:`clustering_table`.
+CLUSTERING_COLUMNS = (
+    "test",
+    "statistic_unclustered",
+    "pvalue_unclustered",
+    "statistic_clustered",
+    "pvalue_clustered",
+    "design_effect",
+    "n_clusters",
+)
+
+
+def design_effect(clustered: Any, unclustered: Any) -> float:
+    """Design effect of a test: what clustering does to its variance.
+
+    - a proportion (:class:`baro.stats.ProportionTest`): the ratio of the
+      clustered variance to the binomial one, ``(se_c / se_u) ** 2``;
+    - an association (:class:`baro.stats.Association`): the mean
+      generalised design effect of Rao and Scott, Pearson's X² over the
+      first-order corrected statistic;
+    - a goodness of fit (:class:`baro.stats.GoodnessOfFit`): the mean
+      eigenvalue of the Rao-Scott correction, ``scale * dof / (k - 1)``
+      (1 for independent rows).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> design_effect(R(se=0.04), R(se=0.02))
+    4.0
+    >>> design_effect(R(chisq=30.0, chisq_first_order=12.0), None)
+    2.5
+    >>> design_effect(R(scale=2.0, dof=4.5, n_levels=10), None)
+    1.0
+    """
+    if hasattr(clustered, "chisq_first_order"):
+        return float(clustered.chisq) / float(clustered.chisq_first_order)
+    if hasattr(clustered, "scale") and hasattr(clustered, "n_levels"):
+        return float(clustered.scale) * float(clustered.dof) / (int(clustered.n_levels) - 1)
+    if hasattr(clustered, "se") and hasattr(unclustered, "se"):
+        return (float(clustered.se) / float(unclustered.se)) ** 2
+    raise TypeError(
+        f"no design effect for {type(clustered).__name__}; expected a ProportionTest, "
+        "an Association or a GoodnessOfFit"
+    )
+
+
+def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
+    """Clustered and unclustered figures of the main tests, side by side.
+
+    Parameters
+    ----------
+    tests : mapping
+        Test label -> (clustered result, unclustered result).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CLUSTERING_COLUMNS`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> t = clustering_table({"Part": (R(statistic=2.0, pvalue=0.06, se=0.03, n_clusters=38),
+    ...                                R(statistic=3.0, pvalue=0.003, se=0.02, n_clusters=None))})
+    >>> t[["test", "pvalue_unclustered", "pvalue_clustered", "design_effect", "n_clusters"]]
+       test  pvalue_unclustered  pvalue_clustered  design_effect  n_clusters
+    0  Part               0.003              0.06           2.25          38
+    """
+    rows = []
+    for label, (clu, unc) in tests.items():
+        rows.append(
+            {
+                "test": label,
+                "statistic_unclustered": float(unc.statistic),
+                "pvalue_unclustered": float(unc.pvalue),
+                "statistic_clustered": float(clu.statistic),
+                "pvalue_clustered": float(clu.pvalue),
+                "design_effect": design_effect(clu, unc),
+                "n_clusters": clu.n_clusters,
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(CLUSTERING_COLUMNS))
+    out["n_clusters"] = out["n_clusters"].astype("Int64")
+    return out
+
+
+#: Packages whose versions the methods appendix reports.
+PACKAGES = ("baro", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
+            "papermill", "nbconvert", "weasyprint")
+
+
+def software_versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
+    """Python and package versions, for the methods appendix.
+
+    >>> v = software_versions(("pandas",))
+    >>> v["package"].tolist()
+    ['python', 'pandas']
+    """
+    import platform
+    from importlib import metadata
+
+    rows = [("python", platform.python_version())]
+    for name in packages:
+        try:
+            rows.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "absent"))
+    return pd.DataFrame(rows, columns=["package", "version"])

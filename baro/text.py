@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -293,25 +294,36 @@ def _signif(p: float, alpha: float) -> bool:
     return not _is_missing(p) and float(p) < alpha
 
 
-def _method_note(result: Any) -> str:
-    method = _get(result, "method", default=None)
-    return f"{escape(method)}, " if method else ""
+def _fmt_dof(dof: Any) -> str:
+    d = float(dof)
+    return fmt_number(d, 0 if d == int(d) else 1)
 
 
-def _stat_text(result: Any, symbol: str | None = None) -> str:
-    """``F = 4,21, ddl = 8,3 et 307,1, p < 0,001`` from a test result."""
+def _clustered(result: Any) -> bool:
+    return _get(result, "n_clusters", default=None) is not None
+
+
+def _stat_text(result: Any, symbol: str) -> str:
+    """``F = 4,21, ddl = 8,3 et 307,1, p < 0,001`` from a test result.
+
+    The denominator degrees of freedom (``ddf``) are shown when the
+    result is a clustered F test.
+    """
     parts = []
     stat = _get(result, "statistic")
-    if not _is_missing(stat):
-        name = symbol or _get(result, "statistic_name", default=None) or "statistique"
-        parts.append(f"{escape(name)} = {fmt_number(stat, 2)}")
+    if stat is not None and not _is_missing(stat):
+        parts.append(f"{symbol} = {fmt_number(stat, 2)}")
     dof = _get(result, "dof", "df")
-    if isinstance(dof, (tuple, list)):
-        shown = [fmt_number(d, 0 if float(d) == int(float(d)) else 1) for d in dof]
-        parts.append(f"ddl = {join_fr(shown)}")
-    elif dof is not None and not _is_missing(dof):
-        parts.append(f"ddl = {fmt_number(dof, 0 if float(dof) == int(float(dof)) else 1)}")
+    ddf = _get(result, "ddf")
+    if dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
+        if symbol.startswith("F") and ddf is not None and not _is_missing(ddf):
+            parts.append(f"ddl = {_fmt_dof(dof)} et {_fmt_dof(ddf)}")
+        else:
+            parts.append(f"ddl = {_fmt_dof(dof)}")
     parts.append(fmt_pvalue(_need(result, "pvalue")))
+    mc = _get(result, "pvalue_monte_carlo")
+    if mc is not None and not _is_missing(mc):
+        parts.append(f"Monte-Carlo\u00a0: {fmt_pvalue(mc)}")
     return ", ".join(parts)
 
 
@@ -369,18 +381,23 @@ def gof_sentence(
 ) -> str:
     """The test of equal shares (goodness of fit) as a sentence.
 
+    ``result`` is a :class:`baro.stats.GoodnessOfFit`: ``statistic``
+    (Pearson's X²), ``dof``, ``pvalue``, ``n_clusters`` (None when rows are
+    independent) and ``pvalue_monte_carlo``.
+
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> res = R(statistic=6.4, pvalue=0.0002, dof=(8.2, 303.4), method="Rao-Scott")
+    >>> res = R(statistic=96.4, pvalue=0.0002, dof=4.37, n_clusters=38, pvalue_monte_carlo=float("nan"))
     >>> gof_sentence(res)
-    'Les domaines ne sont pas également fréquents (Rao-Scott, F = 6,40, ddl = 8,2 et 303,4, p < 0,001).'
-    >>> gof_sentence(R(statistic=3.1, pvalue=0.54, dof=4, method=None), subject="les modes")
-    'Rien ne permet de dire que les modes ne sont pas également fréquents (χ² = 3,10, ddl = 4, p = 0,540).'
+    'Les domaines ne sont pas également fréquents (Rao-Scott pour 38 grappes, χ² = 96,40, ddl = 4,4, p < 0,001).'
+    >>> res = R(statistic=3.1, pvalue=0.54, dof=4, n_clusters=None, pvalue_monte_carlo=0.55)
+    >>> gof_sentence(res, subject="les modes")
+    'Rien ne permet de dire que les modes ne sont pas également fréquents (χ² = 3,10, ddl = 4, p = 0,540, Monte-Carlo\\xa0: p = 0,550).'
     """
-    dof = _get(result, "dof", "df")
-    symbol = "F" if isinstance(dof, (tuple, list)) else "χ²"
-    stats = _method_note(result) + _stat_text(result, symbol)
+    stats = _stat_text(result, "χ²")
+    if _clustered(result):
+        stats = f"Rao-Scott pour {fmt_count(result.n_clusters, 'grappe')}, " + stats
     if _signif(_need(result, "pvalue"), alpha):
         return f"{capitalise(escape(subject))} ne sont pas également fréquents ({stats})."
     return (
@@ -399,17 +416,17 @@ def proportion_test_sentence(
 ) -> str:
     """A proportion set against a reference value (e.g. "la moitié").
 
-    ``result`` has ``estimate`` (or ``share``), ``ci_low``, ``ci_high``
-    (or a ``confidence_interval()`` method), ``null_value`` (or ``value``)
-    and ``pvalue``.
+    ``result`` is a :class:`baro.stats.ProportionTest`: ``estimate``,
+    ``ci_low``, ``ci_high``, ``null``, ``pvalue`` (and
+    ``confidence_level``).
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> res = R(estimate=0.483, ci_low=0.41, ci_high=0.557, null_value=0.5, pvalue=0.64)
+    >>> res = R(estimate=0.483, ci_low=0.41, ci_high=0.557, null=0.5, pvalue=0.64)
     >>> proportion_test_sentence(res, "la moitié", subject="La part des décisions unilatérales")
     'La part des décisions unilatérales, 48,3\\xa0% (IC 95\\xa0% [41,0\\xa0; 55,7]), ne diffère pas significativement de la moitié (50,0\\xa0%, p = 0,640).'
-    >>> res = R(estimate=0.458, ci_low=0.4, ci_high=0.52, null_value=0.273, pvalue=1e-6)
+    >>> res = R(estimate=0.458, ci_low=0.4, ci_high=0.52, null=0.273, pvalue=1e-6)
     >>> proportion_test_sentence(res, "trois domaines sur onze")
     'La part, 45,8\\xa0% (IC 95\\xa0% [40,0\\xa0; 52,0]), est supérieure à trois domaines sur onze (27,3\\xa0%, p < 0,001).'
     """
@@ -419,7 +436,7 @@ def proportion_test_sentence(
         ci = result.confidence_interval()
         low, high = _get(ci, "low", "ci_low"), _get(ci, "high", "ci_high")
     level = confidence_level or _get(result, "confidence_level", default=0.95)
-    null = _need(result, "null_value", "value", "p0")
+    null = _need(result, "null", "null_value", "value")
     p = _need(result, "pvalue")
     interval = fmt_interval(low, high, level, 1, percent=True)
     ref = f"{escape(null_label)} ({fmt_percent(null, 1)}, {fmt_pvalue(p)})"
@@ -439,18 +456,20 @@ def association_sentence(
 ) -> str:
     """A test of association (independence) as a sentence.
 
+    ``result`` is a :class:`baro.stats.Association`: clustered, the
+    Rao-Scott F (``statistic``, ``dof``, ``ddf``); else Pearson's χ².
+
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> res = R(statistic=3.2, pvalue=0.001, dof=(7.1, 262.7), method="Rao-Scott", cramers_v=0.31)
+    >>> res = R(statistic=3.2, pvalue=0.001, dof=7.1, ddf=262.7, n_clusters=38, cramers_v=0.31)
     >>> association_sentence(res)
-    "L'implication des citoyens dépend du domaine (Rao-Scott, F = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31)."
-    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, method=None, cramers_v=0.05))
+    "L'implication des citoyens dépend du domaine (F de Rao-Scott = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31)."
+    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, ddf=float("inf"), n_clusters=None, cramers_v=0.05))
     "Rien ne montre que l'implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05)."
     """
-    dof = _get(result, "dof", "df")
-    symbol = "F" if isinstance(dof, (tuple, list)) else "χ²"
-    stats = _method_note(result) + _stat_text(result, symbol)
+    symbol = "F de Rao-Scott" if _clustered(result) else "χ²"
+    stats = _stat_text(result, symbol)
     v = _get(result, "cramers_v", "cramer_v")
     if v is not None and not _is_missing(v):
         stats += f"{NBSP}; V de Cramér = {fmt_number(v, 2)}"
@@ -473,8 +492,8 @@ def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    row: str = "row",
-    col: str = "col",
+    row: str = "row_level",
+    col: str = "col_level",
     level: Any = True,
     alpha: float = ALPHA,
     what: str = "Les citoyens sont plus souvent impliqués",
@@ -490,8 +509,8 @@ def residuals_sentence(
     --------
     >>> import pandas as pd
     >>> res = pd.DataFrame({
-    ...     "row": ["a", "a", "b", "b", "c", "c"],
-    ...     "col": [True, False, True, False, True, False],
+    ...     "row_level": ["a", "a", "b", "b", "c", "c"],
+    ...     "col_level": [True, False, True, False, True, False],
     ...     "adjusted_residual": [3.1, -3.1, -0.5, 0.5, 2.7, -2.7],
     ...     "pvalue_adjusted": [0.004, 0.004, 1.0, 1.0, 0.02, 0.02]})
     >>> residuals_sentence(res, {"a": "E-citoyenneté", "c": "<i>Loisirs</i>"})
@@ -574,7 +593,7 @@ def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    level: str = "objective",
+    level: str = "item",
     value: str = "mean_rank",
 ) -> str:
     """The order of the objectives by mean rank, as a sentence.
@@ -585,7 +604,7 @@ def ranking_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> r = pd.DataFrame({"objective": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
+    >>> r = pd.DataFrame({"item": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
     >>> ranking_sentence(r, {"a": "Qualité de service", "b": "Attractivité", "c": "Bonne gestion"})
     'Classement par rang moyen (1 = premier)\\xa0: 1. Qualité de service (1,50), 2. Attractivité (2,25, ex aequo) et 2. Bonne gestion (2,25, ex aequo).'
     """
@@ -612,11 +631,11 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> agreement_sentence(R(kendalls_w=0.31, statistic=47.1, dof=4, pvalue=1e-8, n=38))
+    >>> agreement_sentence(R(kendall_w=0.31, statistic=47.1, dof=4, pvalue=1e-8, n_subjects=38))
     'Les villes s’accordent sur cet ordre au-delà du hasard (W de Kendall = 0,31 sur 38 villes\\xa0; Friedman, χ² = 47,10, ddl = 4, p < 0,001).'
     """
-    w = _need(result, "kendalls_w", "kendall_w", "w")
-    n = _get(result, "n", "n_cities", "nobs")
+    w = _need(result, "kendall_w", "kendalls_w")
+    n = _get(result, "n_subjects", "n")
     who = f" sur {fmt_count(n, 'ville')}" if n is not None else ""
     stats = f"W de Kendall = {fmt_number(w, 2)}{who}{NBSP}; Friedman, {_stat_text(result, 'χ²')}"
     if _signif(_need(result, "pvalue"), alpha):
@@ -736,3 +755,264 @@ def data_status_sentence(edition: Any) -> str:
         )
         return text + (f" {escape(data_note)}" if data_note else "")
     return f"Les tables de l’édition {year} sont les réponses des villes."
+
+
+# ------------------------------------------------------------- more builders
+_CAVEATS = (
+    (
+        re.compile(r"only (\d+) clusters: the design-based variance has (\d+) degrees of freedom"),
+        lambda m: (
+            f"Seulement {fmt_count(int(m.group(1)), 'grappe')} (villes)\u00a0: la variance "
+            f"du plan de sondage repose sur {fmt_count(int(m.group(2)), 'degré')} de liberté "
+            "et reste instable."
+        ),
+    ),
+    (
+        re.compile(r"(\d+) of (\d+) expected counts are below 5"),
+        lambda m: (
+            f"{fmt_int(int(m.group(1)))} des {fmt_int(int(m.group(2)))} effectifs attendus "
+            "sont inférieurs à 5\u00a0: l’approximation du χ² est fragile"
+            + (" (voir la p-valeur de Monte-Carlo)." if "monte_carlo" in m.string else ".")
+        ),
+    ),
+    (
+        re.compile(r"only (\d+) subjects: the chi-square approximation to (Q|Friedman's statistic)"),
+        lambda m: (
+            f"Seulement {fmt_count(int(m.group(1)), 'ville')}\u00a0: l’approximation du χ² "
+            f"{'du Q de Cochran' if m.group(2) == 'Q' else 'de la statistique de Friedman'} "
+            "est grossière."
+        ),
+    ),
+)
+
+
+def caveat_text(warning: str) -> str:
+    """A warning of :mod:`baro.stats` in French (escaped as is when unknown).
+
+    >>> caveat_text("only 6 clusters: the design-based variance has 5 degrees of freedom and is unstable")
+    'Seulement 6 grappes (villes)\\xa0: la variance du plan de sondage repose sur 5 degrés de liberté et reste instable.'
+    >>> caveat_text("<odd>")
+    '&lt;odd&gt;'
+    """
+    for pattern, render in _CAVEATS:
+        m = pattern.search(warning)
+        if m:
+            return render(m)
+    return escape(warning)
+
+
+def caveats(*results: Any) -> list[str]:
+    """French caveats of every result (``warnings`` field or ``attrs``), deduplicated.
+
+    >>> from types import SimpleNamespace as R
+    >>> caveats(R(warnings=("3 of 10 expected counts are below 5",)), R(warnings=()))
+    ['3 des 10 effectifs attendus sont inférieurs à 5\\xa0: l’approximation du χ² est fragile.']
+    """
+    out: list[str] = []
+    for r in results:
+        found = _get(r, "warnings", default=None)
+        if found is None and hasattr(r, "attrs"):
+            found = r.attrs.get("warnings", ())
+        for w in found or ():
+            t = caveat_text(str(w))
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def concentration_sentence(
+    result: Any,
+    labels: Mapping[str, str] | None = None,
+    *,
+    n_levels: int,
+    noun: str = "domaine",
+    what: str = "des projets",
+    alpha: float = ALPHA,
+) -> str:
+    """The share of the top levels against their share if all were equal.
+
+    ``result`` is a :class:`baro.stats.ProportionTest` of the top levels
+    (``levels``) against ``null = len(levels) / n_levels``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> res = R(levels=("transport", "education", "e_citoyennete"), estimate=371 / 810,
+    ...         ci_low=0.41, ci_high=0.51, null=0.3, pvalue=1e-7, confidence_level=0.95)
+    >>> concentration_sentence(res, {"transport": "Transport", "education": "Éducation"}, n_levels=10)
+    'Les 3 premiers domaines (Transport, Éducation et e_citoyennete) réunissent 45,8\\xa0% des projets (IC 95\\xa0% [41,0\\xa0; 51,0]), plus que les 30,0\\xa0% attendus si les 10 domaines étaient également fréquents (p < 0,001).'
+    """
+    levels = list(_need(result, "levels"))
+    est, null, p = _need(result, "estimate"), _need(result, "null"), _need(result, "pvalue")
+    level = _get(result, "confidence_level", default=0.95)
+    names = join_fr(_label(labels, v) for v in levels)
+    interval = fmt_interval(_need(result, "ci_low"), _need(result, "ci_high"), level, 1, percent=True)
+    if len(levels) == 1:
+        who = f"Le premier {noun} ({names}) réunit"
+    else:
+        who = f"Les {fmt_int(len(levels))} premiers {plural(len(levels), noun)} ({names}) réunissent"
+    head = f"{who} {fmt_percent(est, 1)} {escape(what)} ({interval}), "
+    ref = (
+        f"les {fmt_percent(null, 1)} attendus si les {fmt_int(n_levels)} {plural(n_levels, noun)} "
+        f"étaient également fréquents ({fmt_pvalue(p)})"
+    )
+    if not _signif(p, alpha):
+        return head + f"sans différence significative avec {ref}."
+    return head + ("plus que " if float(est) > float(null) else "moins que ") + ref + "."
+
+
+def pairwise_sentence(
+    pairwise: Any,
+    *,
+    noun: str = "domaine",
+    alpha: float = ALPHA,
+    pvalue: str = "pvalue_adjusted",
+    method: str = "Holm",
+) -> str:
+    """How many pairs differ after adjustment.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pw = pd.DataFrame({"pvalue_adjusted": [0.001, 0.2, 0.04]})
+    >>> pairwise_sentence(pw)
+    'Sur 3 paires de domaines, 2 diffèrent significativement après correction de Holm (p ajustée < 0,05)\\xa0; les domaines qui partagent une lettre ne diffèrent pas significativement.'
+    """
+    if pvalue not in pairwise.columns:
+        raise KeyError(
+            f"pairwise table has no column {pvalue!r}; columns: {', '.join(map(str, pairwise.columns))}"
+        )
+    n = len(pairwise)
+    k = int((pairwise[pvalue] < alpha).sum())
+    verb = "diffère" if k < 2 else "diffèrent"
+    return (
+        f"Sur {fmt_count(n, 'paire')} de {plural(2, noun)}, {fmt_int(k)} {verb} significativement "
+        f"après correction de {escape(method)} (p ajustée < {fmt_number(alpha, 2)}){NBSP}; "
+        f"les {plural(2, noun)} qui partagent une lettre ne diffèrent pas significativement."
+    )
+
+
+def panel_sentence(cities: Any, projects: Any, *, cluster: str = "city_id") -> str:
+    """Size of the panel: cities, projects, projects per city.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"city_id": ["V01", "V02"]})
+    >>> p = pd.DataFrame({"city_id": ["V01", "V01", "V01", "V02"]})
+    >>> panel_sentence(c, p)
+    'Le panel compte 2 villes et 4 projets, soit 2,0 projets par ville en moyenne (de 1 à 3 selon la ville).'
+    """
+    per = projects.groupby(cluster).size().reindex(cities[cluster], fill_value=0)
+    n_c, n_p = len(cities), len(projects)
+    mean = n_p / n_c if n_c else float("nan")
+    return (
+        f"Le panel compte {fmt_count(n_c, 'ville')} et {fmt_count(n_p, 'projet')}, soit "
+        f"{fmt_number(mean, 1)} {plural(mean, 'projet')} par ville en moyenne "
+        f"(de {fmt_int(per.min())} à {fmt_int(per.max())} selon la ville)."
+    )
+
+
+def log_sentence(log: Any) -> str:
+    """What cleaning kept and excluded, from ``CleanTables.log``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"table": ["cities", "projects"], "rows_read": [38, 812],
+    ...                     "rows_kept": [38, 810], "rows_excluded": [0, 2]})
+    >>> log_sentence(log)
+    'Le nettoyage a lu 850 lignes et en a gardé 848\\xa0; 2 lignes ont été écartées, chacune avec sa raison dans le journal.'
+    >>> log_sentence(log.assign(rows_excluded=0, rows_kept=log["rows_read"]))
+    'Le nettoyage a lu 850 lignes et les a toutes gardées.'
+    """
+    read, kept, out = (int(log[c].sum()) for c in ("rows_read", "rows_kept", "rows_excluded"))
+    if out == 0:
+        return f"Le nettoyage a lu {fmt_count(read, 'ligne')} et les a toutes gardées."
+    return (
+        f"Le nettoyage a lu {fmt_count(read, 'ligne')} et en a gardé {fmt_int(kept)}{NBSP}; "
+        f"{fmt_count(out, 'ligne')} {'a été écartée' if out < 2 else 'ont été écartées'}, "
+        "chacune avec sa raison dans le journal."
+    )
+
+
+def change_answer_sentence(
+    clustered: Any,
+    unclustered: Any,
+    label: str,
+    editions: tuple[Any, Any],
+    *,
+    alpha: float = ALPHA,
+    confidence_level: float | None = None,
+) -> str:
+    """A plain answer to "did this share rise between two editions?".
+
+    ``clustered`` and ``unclustered`` are the rows of the level in
+    :func:`baro.stats.compare_editions` run with and without clusters.
+
+    Examples
+    --------
+    >>> row = {"share_a": 0.12, "share_b": 0.154, "difference": 0.034,
+    ...        "ci_low": -0.01, "ci_high": 0.078, "pvalue": 0.13}
+    >>> flat = dict(row, ci_low=0.006, ci_high=0.062, pvalue=0.018)
+    >>> s = change_answer_sentence(row, flat, "l’éducation", (2013, 2014))
+    >>> s.startswith("**Non, pas de façon démontrable.**"), "paraîtrait significatif" in s
+    (True, True)
+    """
+    d = _get(clustered, "difference")
+    a, b = _need(clustered, "share_a"), _need(clustered, "share_b")
+    if d is None or _is_missing(d):
+        d = float(b) - float(a)
+    level = confidence_level or _get(clustered, "confidence_level", default=0.95)
+    pc, pu = _need(clustered, "pvalue"), _need(unclustered, "pvalue")
+    rose = float(d) > 0
+    sig_c, sig_u = _signif(pc, alpha), _signif(pu, alpha)
+    if sig_c and rose:
+        head = "**Oui.**"
+    elif sig_c:
+        head = "**Non\u00a0: elle a baissé.**"
+    else:
+        head = "**Non, pas de façon démontrable.**"
+    ea, eb = (escape(e) for e in editions)
+    body = (
+        f" La part de {escape(label)} passe de {fmt_percent(a, 1)} en {ea} à {fmt_percent(b, 1)} "
+        f"en {eb} ({fmt_points(d)}, "
+        f"{fmt_interval(_need(clustered, 'ci_low'), _need(clustered, 'ci_high'), level, 1, percent=True)}, "
+        f"{fmt_pvalue(pc)} en tenant compte des grappes)."
+    )
+    flat = (
+        f"({fmt_interval(_need(unclustered, 'ci_low'), _need(unclustered, 'ci_high'), level, 1, percent=True)}, "
+        f"{fmt_pvalue(pu)})"
+    )
+    if sig_u and not sig_c:
+        tail = (
+            f" Sans tenir compte des grappes, l’écart paraîtrait significatif {flat}{NBSP}: "
+            "c’est le regroupement des projets par ville qui change la conclusion."
+        )
+    elif sig_u == sig_c:
+        tail = f" Sans tenir compte des grappes, la conclusion est la même {flat}."
+    else:
+        tail = f" Sans tenir compte des grappes, l’écart ne serait pas significatif {flat}."
+    return head + body + tail
+
+
+def deff_sentence(table: Any, *, column: str = "design_effect") -> str:
+    """Range of the design effects of the main tests.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> deff_sentence(pd.DataFrame({"design_effect": [1.8, 3.25, float("nan")]}))
+    'Les effets de plan des tests principaux vont de 1,80 à 3,25\\xa0: tenir compte du regroupement des projets par ville élargit les intervalles et relève les p-valeurs en conséquence.'
+    """
+    values = table[column].dropna()
+    if values.empty:
+        return "Aucun effet de plan n’est calculable pour ces tests."
+    lo, hi = float(values.min()), float(values.max())
+    end = (
+        "tenir compte du regroupement des projets par ville élargit les intervalles "
+        "et relève les p-valeurs en conséquence."
+        if hi > 1
+        else "le regroupement des projets par ville change peu les conclusions."
+    )
+    return f"Les effets de plan des tests principaux vont de {fmt_number(lo, 2)} à {fmt_number(hi, 2)}{NBSP}: {end}"

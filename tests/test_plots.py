@@ -54,8 +54,8 @@ def test_plots_do_not_change_global_style():
 def test_residual_heatmap_annotated_and_centred():
     res = pd.DataFrame(
         {
-            "row": ["transport", "transport", "education", "education"],
-            "col": [True, False, True, False],
+            "row_level": ["transport", "transport", "education", "education"],
+            "col_level": [True, False, True, False],
             "adjusted_residual": [2.5, -2.5, -1.25, 1.25],
         }
     )
@@ -88,7 +88,7 @@ def test_comparison_plot_level_missing_in_one_edition():
 
 
 def test_ranking_plot_best_first():
-    r = pd.DataFrame({"objective": ["attractivite", "qualite_service", "developpement_durable"],
+    r = pd.DataFrame({"item": ["attractivite", "qualite_service", "developpement_durable"],
                       "mean_rank": [2.1, 1.4, 4.6]})
     fig = plots.ranking_plot(r, n_items=5)
     ax = fig.axes[0]

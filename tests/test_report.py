@@ -141,3 +141,36 @@ def test_callouts_and_say():
     assert shown[0].data == '<div class="baro-note">Une note.</div>'
     assert shown[1].data == '<div class="baro-warning"><strong>Attention.</strong> Peu de villes.</div>'
     assert type(shown[2]).__name__ == "Markdown" and shown[2].data == "Une *phrase*."
+
+
+def test_auto_format_for_mixed_columns():
+    rep, shown = make_report()
+    frame = pd.DataFrame({"published": pd.Series([47, 45.80246913580247, "transport"], dtype=object)})
+    rep.show_table(frame, "mixed", "M")
+    body = shown[0].data
+    assert "<td>47</td>" in body and "<td>45,80</td>" in body and "<td>transport</td>" in body
+
+
+def test_caveats_callout_only_when_warned():
+    from types import SimpleNamespace as R
+
+    rep, shown = make_report()
+    rep.caveats(R(warnings=()))
+    assert shown == []
+    rep.caveats(R(warnings=("3 of 9 expected counts are below 5",)), R(warnings=("<z>",)))
+    assert shown[0].data.startswith('<div class="baro-warning"><strong>Attention.</strong> 3 des 9')
+    assert "&lt;z&gt;" in shown[0].data
+
+
+def test_clustering_table_against_hand_values():
+    from types import SimpleNamespace as R
+
+    assoc = R(statistic=3.0, pvalue=0.01, chisq=40.0, chisq_first_order=16.0, n_clusters=38)
+    flat = R(statistic=40.0, pvalue=1e-6)
+    gof = R(statistic=100.0, pvalue=0.02, scale=3.0, dof=3.0, n_levels=10, n_clusters=38)
+    t = report.clustering_table({"assoc": (assoc, flat), "gof": (gof, R(statistic=100.0, pvalue=1e-12))})
+    assert list(t.columns) == list(report.CLUSTERING_COLUMNS)
+    assert t["design_effect"].tolist() == pytest.approx([2.5, 1.0])
+    assert t["pvalue_unclustered"].tolist() == [1e-6, 1e-12]
+    with pytest.raises(TypeError, match="no design effect"):
+        report.design_effect(R(), R())

@@ -91,12 +91,12 @@ def test_share_sentence_without_deff_and_other_level():
 
 
 def test_gof_sentence_significant_and_not():
-    res = R(statistic=12.0, pvalue=0.0001, dof=(8.0, 296.0), method="Rao-Scott")
+    res = R(statistic=12.0, pvalue=0.0001, dof=8.0, n_clusters=24, pvalue_monte_carlo=float("nan"))
     assert text.gof_sentence(res) == (
         "Les domaines ne sont pas également fréquents "
-        "(Rao-Scott, F = 12,00, ddl = 8 et 296, p < 0,001)."
+        "(Rao-Scott pour 24 grappes, χ² = 12,00, ddl = 8, p < 0,001)."
     )
-    res = R(statistic=1.0, pvalue=0.8, dof=5, method=None)
+    res = R(statistic=1.0, pvalue=0.8, dof=5, n_clusters=None)
     assert text.gof_sentence(res, subject="les <modes>") == (
         "Rien ne permet de dire que les &lt;modes&gt; ne sont pas également "
         "fréquents (χ² = 1,00, ddl = 5, p = 0,800)."
@@ -104,7 +104,7 @@ def test_gof_sentence_significant_and_not():
 
 
 def test_proportion_test_sentence_lower():
-    res = R(estimate=0.40, ci_low=0.35, ci_high=0.45, null_value=0.5, pvalue=0.002)
+    res = R(estimate=0.40, ci_low=0.35, ci_high=0.45, null=0.5, pvalue=0.002)
     assert text.proportion_test_sentence(res, "la moitié") == (
         f"La part, 40,0{NB}% (IC 95{NB}% [35,0{NB}; 45,0]), est inférieure à "
         f"la moitié (50,0{NB}%, p = 0,002)."
@@ -114,8 +114,8 @@ def test_proportion_test_sentence_lower():
 def test_residuals_sentence_keeps_only_positive_significant_cells():
     res = pd.DataFrame(
         {
-            "row": ["a", "a", "b", "b"],
-            "col": [True, False, True, False],
+            "row_level": ["a", "a", "b", "b"],
+            "col_level": [True, False, True, False],
             "adjusted_residual": [-4.0, 4.0, 2.5, -2.5],
             "pvalue_adjusted": [0.001, 0.001, 0.03, 0.03],
         }
@@ -129,7 +129,7 @@ def test_residuals_sentence_keeps_only_positive_significant_cells():
 
 def test_residuals_sentence_missing_column():
     with pytest.raises(KeyError, match="pvalue_adjusted"):
-        text.residuals_sentence(pd.DataFrame({"row": [], "col": [], "adjusted_residual": []}))
+        text.residuals_sentence(pd.DataFrame({"row_level": [], "col_level": [], "adjusted_residual": []}))
 
 
 def test_comparison_sentence_decrease():
@@ -145,7 +145,7 @@ def test_comparison_sentence_decrease():
 
 
 def test_ranking_sentence_orders_by_mean_rank():
-    r = pd.DataFrame({"objective": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
+    r = pd.DataFrame({"item": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
     got = text.ranking_sentence(r, {"dd": "Développement durable", "qs": "Qualité", "at": "Attractivité"})
     assert got == (
         f"Classement par rang moyen (1 = premier){NB}: 1. Qualité (1,20), "
@@ -154,7 +154,7 @@ def test_ranking_sentence_orders_by_mean_rank():
 
 
 def test_agreement_and_cochran_not_significant():
-    assert text.agreement_sentence(R(kendalls_w=0.01, statistic=1.5, dof=4, pvalue=0.83, n=1)) == (
+    assert text.agreement_sentence(R(kendall_w=0.01, statistic=1.5, dof=4, pvalue=0.83, n_subjects=1)) == (
         f"Rien ne montre que les villes s’accordent sur un ordre (W de Kendall = 0,01 sur 1 ville"
         f"{NB}; Friedman, χ² = 1,50, ddl = 4, p = 0,830)."
     )
@@ -184,3 +184,63 @@ def test_data_status_sentence_says_simulated():
     e = R(year=2013, simulated=True, meta={"edition": {"data_note": "Calibrées."}})
     got = text.data_status_sentence(e)
     assert "SIMULATED" in got and got.endswith("Calibrées.")
+
+
+def test_change_answer_sentence_clustering_changes_conclusion():
+    row = {"share_a": 0.12, "share_b": 0.154, "difference": 0.034,
+           "ci_low": -0.01, "ci_high": 0.078, "pvalue": 0.13}
+    flat = dict(row, ci_low=0.006, ci_high=0.062, pvalue=0.018)
+    got = text.change_answer_sentence(row, flat, "l’éducation", (2013, 2014))
+    assert got == (
+        "**Non, pas de façon démontrable.** La part de l’éducation passe de "
+        f"12,0{NB}% en 2013 à 15,4{NB}% en 2014 (+3,4 points, IC 95{NB}% [\u22121,0{NB}; 7,8], "
+        "p = 0,130 en tenant compte des grappes). Sans tenir compte des grappes, l’écart "
+        f"paraîtrait significatif (IC 95{NB}% [0,6{NB}; 6,2], p = 0,018){NB}: c’est le "
+        "regroupement des projets par ville qui change la conclusion."
+    )
+
+
+def test_change_answer_sentence_yes_both():
+    row = {"share_a": 0.10, "share_b": 0.20, "ci_low": 0.05, "ci_high": 0.15, "pvalue": 0.001}
+    got = text.change_answer_sentence(row, row, "<x>", (2014, 2015))
+    assert got.startswith("**Oui.** La part de &lt;x&gt; passe de 10,0")
+    assert got.endswith(f"la conclusion est la même (IC 95{NB}% [5,0{NB}; 15,0], p = 0,001).")
+
+
+def test_caveats_translate_known_warnings_and_escape_unknown():
+    got = text.caveats(
+        R(warnings=("only 6 clusters: the design-based variance has 5 degrees of freedom and is unstable",
+                    "<new> warning")),
+        R(warnings=("2 of 10 expected counts are below 5: the chi-square approximation is unreliable; "
+                    "see pvalue_monte_carlo",)),
+    )
+    assert got == [
+        f"Seulement 6 grappes (villes){NB}: la variance du plan de sondage repose sur 5 degrés "
+        "de liberté et reste instable.",
+        "&lt;new&gt; warning",
+        f"2 des 10 effectifs attendus sont inférieurs à 5{NB}: l’approximation du χ² est fragile "
+        "(voir la p-valeur de Monte-Carlo).",
+    ]
+
+
+def test_concentration_sentence_not_significant():
+    res = R(levels=("a",), estimate=0.12, ci_low=0.05, ci_high=0.2, null=0.1, pvalue=0.6)
+    assert text.concentration_sentence(res, n_levels=10) == (
+        f"Le premier domaine (a) réunit 12,0{NB}% des projets (IC 95{NB}% [5,0{NB}; 20,0]), "
+        f"sans différence significative avec les 10,0{NB}% attendus si les 10 domaines étaient "
+        "également fréquents (p = 0,600)."
+    )
+
+
+def test_panel_and_log_sentences():
+    c = pd.DataFrame({"city_id": ["V01", "V02", "V03"]})
+    p = pd.DataFrame({"city_id": ["V01"] * 5 + ["V02"]})
+    assert text.panel_sentence(c, p) == (
+        "Le panel compte 3 villes et 6 projets, soit 2,0 projets par ville en moyenne "
+        "(de 0 à 5 selon la ville)."
+    )
+    log = pd.DataFrame({"rows_read": [10], "rows_kept": [9], "rows_excluded": [1]})
+    assert text.log_sentence(log) == (
+        f"Le nettoyage a lu 10 lignes et en a gardé 9{NB}; 1 ligne a été écartée, "
+        "chacune avec sa raison dans le journal."
+    )
