@@ -239,45 +239,54 @@ def total_vcov(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def holm(pvalues: np.ndarray) -> np.ndarray:
-    """Holm-adjusted p-values (statsmodels ``multipletests``); NaN kept.
+    """Holm-adjusted p-values (as statsmodels ``multipletests``); NaN kept.
 
     Examples
     --------
     >>> holm(np.array([0.01, 0.04, 0.03, np.nan]))
     array([0.03, 0.06, 0.06,  nan])
     """
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
-    return out
+    return adjust_pvalues(pvalues, "holm")
 
 
 def adjust_pvalues(pvalues: np.ndarray, method: str) -> np.ndarray:
-    """Adjust p-values with a statsmodels ``multipletests`` method.
+    """Adjust p-values for multiple comparisons; NaN values are left out.
 
-    ``method`` is ``"holm"``, ``"bonferroni"``, ``"fdr_bh"`` or ``"none"``.
+    ``method`` is ``"holm"``, ``"bonferroni"``, ``"fdr_bh"`` (Benjamini-
+    Hochberg) or ``"none"``; the results equal statsmodels
+    ``multipletests(pvalues, method=method)[1]`` (computed here directly:
+    no import, no garbage collection on every call).
 
     Examples
     --------
     >>> adjust_pvalues(np.array([0.01, 0.02]), "bonferroni")
     array([0.02, 0.04])
+    >>> adjust_pvalues(np.array([0.01, 0.04, 0.03]), "fdr_bh")
+    array([0.03, 0.04, 0.04])
     """
     allowed = ("holm", "bonferroni", "fdr_bh", "none")
     if method not in allowed:
         raise ValueError(f"adjust={method!r} is not one of {allowed}")
     p = np.asarray(pvalues, dtype=float)
+    out = p.copy()
     if method == "none":
-        return p.copy()
-    if method == "holm":
-        return holm(p)
-    from statsmodels.stats.multitest import multipletests
-
-    out = np.full(p.shape, np.nan)
+        return out
     ok = ~np.isnan(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method=method)[1]
+    q = p[ok]
+    m = q.size
+    if m == 0:
+        return out
+    if method == "bonferroni":
+        adj = np.minimum(1.0, q * m)
+    elif method == "holm":
+        order = np.argsort(q, kind="stable")
+        step = np.maximum.accumulate((m - np.arange(m)) * q[order])
+        adj = np.empty(m)
+        adj[order] = np.minimum(1.0, step)
+    else:
+        order = np.argsort(q, kind="stable")[::-1]
+        step = np.minimum.accumulate(q[order] * m / np.arange(m, 0, -1))
+        adj = np.empty(m)
+        adj[order] = np.minimum(1.0, step)
+    out[ok] = adj
     return out

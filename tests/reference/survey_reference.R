@@ -133,6 +133,14 @@ for (name in names(datasets)) {
     )
   }
 
+  # unclustered adjusted (standardised) residuals, chisq.test()$stdres
+  tab <- table(d$decision_mode, d$citizens_involved)
+  sr <- chisq.test(tab, correct = FALSE)$stdres
+  res$stdres_decision_mode_x_citizens_involved <- list(
+    row_level = rep(rownames(sr), times = ncol(sr)),
+    col_level = rep(colnames(sr), each = nrow(sr)),
+    stdres = as.vector(sr))
+
   # t test of a share against a null value (svyttest on the indicator)
   tt <- svyttest(I((decision_mode == "unilaterale") - 0.5) ~ 0, des)
   res$ttest_unilaterale_half <- list(
