@@ -300,33 +300,78 @@ def compute(figure: Mapping[str, Any], tables, *, questionnaire=None, taxonomy=N
         col = figure["column"]
         return sorted(set(frame[col].dropna()))
 
-    column = figure.get("column")
-    if column is None:
-        raise ValueError(f"figure {fid!r}: statistic {stat!r} needs a column")
-    if table == "objectives":
-        order = list(mean_ranks(frame).index)
-    elif stat == "top_rate":
-        rate = _mask(frame, where, fid).groupby(frame[column]).mean()
-        order = list(rate.sort_values(ascending=False, kind="stable").index)
-    else:
-        asked = None
-        if column == "domain" and questionnaire.get("domains"):
-            asked = questionnaire["domains"]
-            if figure.get("harmonised", False):
-                from baro.taxonomy import load_taxonomy
-
-                walk = (taxonomy or load_taxonomy()).crosswalk("domain")
-                asked = list(dict.fromkeys(walk[c] for c in asked))
-        order = list(_levels_by_frequency(frame, column, asked).index)
+    scores = _scores(figure, frames, frame, questionnaire, taxonomy)
+    order = list(scores.index)
     if stat == "rank":
         level = figure["level"]
         if level not in order:
-            raise ValueError(f"figure {fid!r}: level {level!r} not found in {column!r}")
+            raise ValueError(f"figure {fid!r}: level {level!r} not found in {figure['column']!r}")
         return order.index(level) + 1
     k = len(figure["value"])
     if stat in ("top", "top_rate"):
         return order[:k]
     return order[-k:][::-1]  # bottom: smallest first
+
+
+def _scores(figure, frames, frame, questionnaire, taxonomy) -> pd.Series:
+    """Levels of ``figure['column']`` with their score, best first.
+
+    Counts for projects and cities, share of rows matching ``where`` for
+    ``top_rate``, minus the mean rank for objectives. Ties keep the order
+    of the questionnaire (then of first appearance); :func:`reconcile`
+    says in the note when a tie decides the answer.
+    """
+    fid = figure.get("id", "?")
+    stat = figure["statistic"]
+    column = figure.get("column")
+    if column is None:
+        raise ValueError(f"figure {fid!r}: statistic {stat!r} needs a column")
+    if column not in frame.columns:
+        raise KeyError(f"figure {fid!r}: no column {column!r}; columns: {', '.join(frame.columns)}")
+    if figure["table"] == "objectives":
+        return -mean_ranks(frame)
+    if stat == "top_rate":
+        rate = _mask(frame, figure.get("where"), fid).groupby(frame[column], sort=False).mean()
+        return rate.sort_values(ascending=False, kind="stable").astype(float)
+    asked = None
+    if column == "domain" and questionnaire.get("domains"):
+        asked = questionnaire["domains"]
+        if figure.get("harmonised", False):
+            from baro.taxonomy import load_taxonomy
+
+            walk = (taxonomy or load_taxonomy()).crosswalk("domain")
+            asked = list(dict.fromkeys(walk[c] for c in asked))
+    return _levels_by_frequency(frame, column, asked).astype(float)
+
+
+def _tie_note(figure, frames, questionnaire, taxonomy) -> str | None:
+    stat = figure.get("statistic")
+    if stat not in ("rank", "top", "bottom", "top_rate"):
+        return None
+    frame = frames[figure["table"]]
+    if figure.get("harmonised", False) and figure["table"] == "projects":
+        frame = harmonise(frame, taxonomy)
+    scores = _scores(figure, frames, frame, questionnaire or {}, taxonomy)
+    values = scores.to_numpy()
+    if stat == "rank":
+        pos = list(scores.index).index(figure["level"])
+        tied = [lv for lv, v in scores.items() if v == values[pos] and lv != figure["level"]]
+    else:
+        k = len(figure["value"])
+        if k >= len(values):
+            return None
+        i, j = (k - 1, k) if stat != "bottom" else (len(values) - k, len(values) - k - 1)
+        tied = [scores.index[j]] if values[i] == values[j] else []
+    if not tied:
+        return None
+    from baro.taxonomy import load_taxonomy
+
+    try:
+        labels = (taxonomy or load_taxonomy()).labels(figure["column"])
+    except KeyError:
+        labels = {}
+    names = ", ".join(labels.get(x, x) for x in tied)
+    return f"Ex aequo dans les tables avec {names} : le classement n’est pas tranché."
 
 
 # -------------------------------------------------------------- reconcile
@@ -478,6 +523,9 @@ def reconcile(edition, *, tables=None) -> pd.DataFrame:
                 raise BaroError(f"edition {ed.year}, figure {fid!r}: {exc}") from None
             verdict = _verdict(fig, published, computed)
             extra = _notes(fig, published, computed, verdict, frames)
+            tie = _tie_note(fig, frames, ed.questionnaire, taxonomy)
+            if tie:
+                extra.append(tie)
         note = " ".join(x for x in [base_note, *extra] if x)
         rows.append(
             {
