@@ -34,7 +34,7 @@ from baro.run.plan import (
     cache_key,
     code_hashes,
     edition_inputs,
-    is_up_to_date,
+    stale_reason,
     parse_assignments,
     resolve_parameters,
     sha256_file,
@@ -200,6 +200,8 @@ def plan_jobs(
             data_status="SIMULATED" if edition.simulated else "real",
             data_note=str(meta.get("data_note", "")),
             inputs=inputs,
+            code=code,
+            notebook_hash=notebook_hash["edition"],
             key=cache_key(notebook_hash["edition"], params, inputs, code),
         ))
     if all:
@@ -231,6 +233,8 @@ def plan_jobs(
             data_status="SIMULATED" if simulated else "real",
             data_note=note,
             inputs=inputs,
+            code=code,
+            notebook_hash=notebook_hash["trends"],
             key=cache_key(notebook_hash["trends"], params, inputs, code),
         ))
     return jobs
@@ -409,10 +413,12 @@ def run_reports(
     results: dict[str, RunResult] = {}
     todo = []
     for job in planned:
-        if not force and is_up_to_date(job):
+        reason = "forced" if force else stale_reason(job)
+        if reason is None:
             results[job.name] = RunResult(job.name, "up to date", output=job.output)
             echo(f"[{job.name}] up to date")
         else:
+            echo(f"[{job.name}] to run ({reason})")
             todo.append(job)
     if todo:
         out.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ METADATA_KEYS = ("title", "subtitle", "edition", "data_status", "data_note", "da
 _HEADING = re.compile(r"<h([12])(\s[^>]*)?>(.*?)</h\1>", re.DOTALL | re.IGNORECASE)
 _ID = re.compile(r"""\bid\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_CLEAN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 
 
@@ -47,11 +48,15 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
     ``{"id", "text", "sections": [{"id", "text"}]}``. A section before the
     first chapter becomes an entry of its own.
 
-    >>> body, toc = add_heading_ids("<h1>Domaines</h1><p>x</p><h2 id='a'>Parts</h2><h1>Domaines</h1>")
+    Ids that are not plain ASCII (nbconvert percent-encodes accented
+    letters) are replaced by a slug of the heading's text.
+
+    >>> body, toc = add_heading_ids('<h1>Domaines</h1><p>x</p><h2 id="a">Parts</h2>'
+    ...                             '<h1 id="Contr%C3%B4les">Contrôles</h1><h1>Domaines</h1>')
     >>> body
-    '<h1 id="domaines">Domaines</h1><p>x</p><h2 id="a">Parts</h2><h1 id="domaines-2">Domaines</h1>'
+    '<h1 id="domaines">Domaines</h1><p>x</p><h2 id="a">Parts</h2><h1 id="controles">Contrôles</h1><h1 id="domaines-2">Domaines</h1>'
     >>> [(c["id"], [s["text"] for s in c["sections"]]) for c in toc]
-    [('domaines', ['Parts']), ('domaines-2', [])]
+    [('domaines', ['Parts']), ('controles', []), ('domaines-2', [])]
     """
     body = _ANCHOR.sub("", body)
     seen: set[str] = set(m.group(2) for m in _ID.finditer(body))
@@ -70,7 +75,7 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
         level, attrs, inner = m.group(1), m.group(2) or "", m.group(3)
         text = html_lib.unescape(_TAG.sub("", inner)).strip()
         found = _ID.search(attrs)
-        if found and found.group(2) not in used:
+        if found and _CLEAN_ID.fullmatch(found.group(2)) and found.group(2) not in used:
             hid = found.group(2)
             used.add(hid)
         else:

@@ -363,6 +363,8 @@ class Job:
     data_status: str  # "SIMULATED" or "real"
     data_note: str
     inputs: dict[str, str] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)
+    notebook_hash: str = ""
     key: str = ""
 
     @property
@@ -391,12 +393,38 @@ def read_manifest(folder: str | Path) -> dict[str, Any] | None:
         return None
 
 
+def stale_reason(job: Job) -> str | None:
+    """Why ``job`` must run, or None when its outputs are up to date.
+
+    Up to date: ``job.output`` holds the report files, the executed
+    notebook and a manifest whose cache key is ``job.key``. Otherwise the
+    reason names what changed (files, parameters, notebook), as far as the
+    previous manifest tells.
+    """
+    manifest = read_manifest(job.output)
+    if not manifest:
+        return "no previous report"
+    missing = [f for f in (*REPORT_FILES, job.executed_name) if not (job.output / f).is_file()]
+    if manifest.get("cache_key") == job.key:
+        return f"missing {', '.join(missing)}" if missing else None
+    changed: list[str] = []
+    if manifest.get("notebook_sha256") != job.notebook_hash:
+        changed.append(job.notebook.name)
+    old_params = {k: v for k, v in manifest.get("parameters", {}).items() if k != "output_dir"}
+    if old_params != job.parameters:
+        changed.append("parameters")
+    for label, new, old in (("input", job.inputs, manifest.get("inputs", {})), ("code", job.code, manifest.get("code", {}))):
+        diff = sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k))
+        if diff:
+            changed.append(", ".join(diff[:3]) + (f" and {len(diff) - 3} more" if len(diff) > 3 else ""))
+    if manifest.get("versions", {}).get("baro") not in (None, baro.__version__):
+        changed.append("baro version")
+    return "changed: " + "; ".join(changed) if changed else "cache key changed"
+
+
 def is_up_to_date(job: Job) -> bool:
     """True when ``job.output`` holds complete outputs made with ``job.key``."""
-    manifest = read_manifest(job.output)
-    if not manifest or manifest.get("cache_key") != job.key:
-        return False
-    return all((job.output / f).is_file() for f in (*REPORT_FILES, job.executed_name))
+    return stale_reason(job) is None
 
 
 def edition_inputs(data_path: Path, edition_path: Path, taxonomy: Path) -> dict[str, str]:

@@ -1,0 +1,414 @@
+"""baro run: parameters, outputs, manifest, cache, failures, Ctrl-C, determinism.
+
+The runs use the small notebooks of tests/notebooks/ (same parameters and
+HTML contract as the report notebooks, a few seconds each) in a temporary
+project: BARO_ROOT points at a folder with two tiny editions.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from baro.errors import BaroError
+from baro.run import plan_jobs, run_reports
+from baro.run.plan import Parameter, coerce, notebook_parameters
+
+HERE = Path(__file__).resolve().parent
+NOTEBOOKS = HERE / "notebooks"
+REPO = HERE.parent
+CITIES = (
+    "# SIMULATED test table\n"
+    "city_id,kind,population_band\n"
+    "V01,commune,p50_100k\nV02,commune,p100_200k\nV03,intercommunalite,p200k_plus\n"
+)
+
+
+def _edition_toml(year: int) -> str:
+    return (
+        "[edition]\n"
+        f"year = {year}\n"
+        f'title = "Baromètre ville numérique {year}"\n'
+        "simulated = true\n"
+        'data_note = "Tables simulées pour les tests."\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project root with editions 2013 and 2014 and the test notebooks."""
+    root = tmp_path_factory.mktemp("project")
+    for year in (2013, 2014):
+        folder = root / "data" / "editions" / str(year)
+        folder.mkdir(parents=True)
+        (folder / "edition.toml").write_text(_edition_toml(year), encoding="utf-8")
+        (folder / "cities.csv").write_text(CITIES, encoding="utf-8")
+    shutil.copy(REPO / "data" / "taxonomy.toml", root / "data" / "taxonomy.toml")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BARO_ROOT", str(root))
+        yield root
+
+
+@pytest.fixture(scope="module")
+def first_run(project):
+    """Every edition and trends, two workers: the outputs most tests read."""
+    out = project / "out"
+    lines: list[str] = []
+    summary = run_reports(all=True, output_dir=out, jobs=2, echo=lines.append)
+    return summary, out, lines
+
+
+def _cli(*args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "baro", *args], capture_output=True, text=True, timeout=timeout,
+        env=env or os.environ.copy(),
+    )
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def test_parameters_agree_with_papermill():
+    papermill = pytest.importorskip("papermill")
+    for name in ("edition_report.ipynb", "trends.ipynb"):
+        ours = notebook_parameters(NOTEBOOKS / name)
+        theirs = papermill.inspect_notebook(str(NOTEBOOKS / name))
+        assert list(ours) == list(theirs)
+        for key, p in ours.items():
+            assert p.type == theirs[key]["inferred_type_name"]
+            assert p.default == ast.literal_eval(theirs[key]["default"])
+            assert p.help == theirs[key]["help"]
+
+
+@pytest.mark.parametrize(
+    ("param", "text", "expected"),
+    [
+        (Parameter("seed", "int", 1), "7", 7),
+        (Parameter("confidence_level", "float", 0.95), "0.9", 0.9),
+        (Parameter("fail", "bool", False), "true", True),
+        (Parameter("fail", "bool", False), "0", False),
+        (Parameter("data_dir", "str", ""), "a b", "a b"),
+        (Parameter("editions", "list", [2013]), "[2013, 2014]", [2013, 2014]),
+        (Parameter("editions", "list", [2013]), "2014", [2014]),
+    ],
+)
+def test_coerce(param, text, expected):
+    value = coerce(param, text)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("param", "text"),
+    [(Parameter("seed", "int", 1), "1.5"), (Parameter("seed", "int", 1), "abc"),
+     (Parameter("fail", "bool", False), "maybe"), (Parameter("confidence_level", "float", 0.9), "x")],
+)
+def test_coerce_rejects(param, text):
+    with pytest.raises(ValueError, match=param.type):
+        coerce(param, text)
+
+
+def test_unknown_parameter_lists_the_valid_ones(project):
+    with pytest.raises(BaroError) as info:
+        plan_jobs([2014], parameters=["sed=1"])
+    message = str(info.value)
+    assert "unknown parameter 'sed'" in message
+    assert "seed: int = 12345  (seed of the Monte-Carlo p-values)" in message
+    assert "confidence_level: float = 0.95" in message
+
+
+def test_wrong_type_is_an_error_before_any_run(project, tmp_path):
+    with pytest.raises(BaroError, match=r"parameter 'confidence_level': 'high' is not a float"):
+        run_reports([2014], output_dir=tmp_path, parameters=["confidence_level=high"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_managed_parameter_points_to_its_option(project):
+    with pytest.raises(BaroError, match=r"'data_dir' is set by baro run \(use --data DIR\)"):
+        plan_jobs([2014], parameters=["data_dir=/tmp"])
+
+
+def test_unknown_edition_lists_the_available_ones(project):
+    with pytest.raises(BaroError, match=r"unknown edition 1999 \(available: 2013, 2014\)"):
+        plan_jobs([1999])
+    with pytest.raises(BaroError, match="no edition given"):
+        plan_jobs([])
+
+
+def test_data_dir_needs_exactly_one_edition(project, tmp_path):
+    with pytest.raises(BaroError, match="one edition"):
+        plan_jobs([2013, 2014], data_dir=tmp_path)
+    with pytest.raises(BaroError, match="no such folder"):
+        plan_jobs([2014], data_dir=tmp_path / "missing")
+
+
+def test_cli_reports_a_parameter_error_with_status_2(project):
+    done = _cli("run", "2014", "-p", "nope=1", "--output", str(project / "cli-out"))
+    assert done.returncode == 2
+    assert "unknown parameter 'nope'" in done.stderr and "valid parameters" in done.stderr
+    assert not (project / "cli-out").exists()
+
+
+# ---------------------------------------------------------------- cache keys
+
+
+def test_cache_key_covers_notebook_parameters_data_and_code(project):
+    base = plan_jobs([2014])[0].key
+    assert plan_jobs([2014])[0].key == base
+    assert plan_jobs([2014], parameters=["seed=1"])[0].key != base
+    table = project / "data" / "editions" / "2014" / "cities.csv"
+    original = table.read_bytes()
+    try:
+        table.write_bytes(original + b"V04,commune,p50_100k\n")
+        assert plan_jobs([2014])[0].key != base
+    finally:
+        table.write_bytes(original)
+    notebook = project / "notebooks" / "edition_report.ipynb"
+    text = notebook.read_text(encoding="utf-8")
+    try:
+        notebook.write_text(text.replace("Petit échantillon", "Petit  échantillon"), encoding="utf-8")
+        assert plan_jobs([2014])[0].key != base
+    finally:
+        notebook.write_text(text, encoding="utf-8")
+    # trends depends on the inputs of every edition
+    trends = plan_jobs(all=True)[-1]
+    assert trends.name == "trends"
+    assert {k.split("/")[0] for k in trends.inputs} == {"2013", "2014"}
+
+
+# ---------------------------------------------------------------- a full run
+
+
+def test_run_writes_every_output(first_run):
+    summary, out, lines = first_run
+    assert summary.ok, summary.render()
+    assert summary.ran == ["2013", "2014", "trends"]
+    for name in ("2013", "2014"):
+        folder = out / name
+        for f in ("report.html", "report.pdf", f"{name}.ipynb", "manifest.json",
+                  "figures/kinds.png", "figures/kinds.svg", "tables/kinds.csv"):
+            assert (folder / f).is_file(), f"{name}/{f} missing"
+    assert (out / "trends" / "trends.ipynb").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert "[2014] execute ..." in lines
+    assert any(line.startswith("[2014] pdf ") and line.endswith(" s") for line in lines)
+
+
+def test_manifest(first_run, project):
+    _, out, _ = first_run
+    manifest = json.loads((out / "2014" / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("parameters", "inputs", "versions", "git_commit", "start", "end", "timings",
+                "data_status", "cache_key"):
+        assert key in manifest
+    assert manifest["data_status"] == "SIMULATED"
+    assert manifest["parameters"]["edition"] == 2014
+    assert manifest["parameters"]["output_dir"] == str(out / "2014")
+    assert set(manifest["timings"]) == {"execute", "html", "pdf"}
+    assert set(manifest["versions"]) >= {
+        "baro", "python", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+        "papermill", "nbconvert", "weasyprint"}
+    cities = project / "data" / "editions" / "2014" / "cities.csv"
+    assert manifest["inputs"]["data/cities.csv"] == hashlib.sha256(cities.read_bytes()).hexdigest()
+    assert manifest["git_commit"] == "unknown"  # the temporary project is not a git checkout
+    assert manifest["start"] <= manifest["end"]
+
+
+def test_executed_notebook_carries_the_title_metadata(first_run):
+    _, out, _ = first_run
+    nb = json.loads((out / "2014" / "2014.ipynb").read_text(encoding="utf-8"))
+    meta = nb["metadata"]["baro"]
+    assert meta["title"] == "Baromètre ville numérique 2014"
+    assert meta["edition"] == 2014 and meta["data_status"] == "SIMULATED"
+    assert set(meta) >= {"subtitle", "data_note", "date", "version", "parameters"}
+
+
+def test_html_has_no_code_and_says_simulated(first_run):
+    _, out, _ = first_run
+    page = (out / "2014" / "report.html").read_text(encoding="utf-8")
+    for code in ("jp-InputArea", "input_prompt", "In&nbsp;[", "matplotlib.use", "display(HTML", "time.sleep"):
+        assert code not in page
+    assert "DONNÉES SIMULÉES — SIMULATED DATA" in page
+    assert "Baromètre ville numérique 2014" in page
+    assert 'href="#Panel"' in page and 'id="Panel"' in page
+    assert 'href="#controles"' in page and 'id="controles"' in page
+    assert 'id="tab-kinds"' in page and 'id="fig-kinds"' in page
+    # self-contained: nothing fetched
+    for external in ('src="http', "href='http", 'href="http', "<link ", "@import"):
+        assert external not in page
+
+
+def test_pdf_says_simulated_on_page_one(first_run):
+    weasyprint = pytest.importorskip("weasyprint")
+    from baro.run.export import page_text
+
+    _, out, _ = first_run
+    pdf = (out / "2014" / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    page = (out / "2014" / "report.html").read_text(encoding="utf-8")
+    document = weasyprint.HTML(string=page).render()
+    manifest = json.loads((out / "2014" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(document.pages) == manifest["pdf_pages"] >= 2
+    assert "DONNÉES SIMULÉES" in page_text(document.pages[0])
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(out / "2014" / "report.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "SIMULATED" in text
+
+
+# ---------------------------------------------------------------- cache
+
+
+def test_unchanged_rerun_is_up_to_date_and_fast(first_run):
+    _, out, _ = first_run
+    # Bring the outputs up to date first: the cache key covers baro's own
+    # sources, which may have changed since the first run.
+    run_reports(all=True, output_dir=out, echo=lambda s: None)
+    before = (out / "2014" / "report.pdf").stat().st_mtime_ns
+    t0 = time.perf_counter()
+    summary = run_reports(all=True, output_dir=out, echo=lambda s: None)
+    assert time.perf_counter() - t0 < 1.0
+    assert summary.up_to_date == ["2013", "2014", "trends"]
+    assert (out / "2014" / "report.pdf").stat().st_mtime_ns == before
+    # the command line too, from a fresh interpreter
+    t0 = time.perf_counter()
+    done = _cli("run", "--all", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - t0 < 2.0
+    assert "[2014] up to date" in done.stdout and "3 up to date" in done.stdout
+
+
+def test_stale_reason_names_what_changed(first_run, project):
+    from baro.run.plan import stale_reason
+
+    _, out, _ = first_run
+    job = plan_jobs([2014], output_dir=out, parameters=["seed=3"])[0]
+    assert stale_reason(job) == "changed: parameters"
+    job = plan_jobs([2014], output_dir=project / "elsewhere")[0]
+    assert stale_reason(job) == "no previous report"
+
+
+def test_force_reruns_and_tables_are_byte_identical(first_run):
+    _, out, _ = first_run
+    tables = {p.name: p.read_bytes() for p in (out / "2014" / "tables").glob("*.csv")}
+    svg = (out / "2014" / "figures" / "kinds.svg").read_bytes()
+    key = json.loads((out / "2014" / "manifest.json").read_text())["cache_key"]
+    summary = run_reports([2014], output_dir=out, force=True, echo=lambda s: None)
+    assert summary.ran == ["2014"]
+    assert tables and {p.name: p.read_bytes() for p in (out / "2014" / "tables").glob("*.csv")} == tables
+    assert (out / "2014" / "figures" / "kinds.svg").read_bytes() == svg
+    assert json.loads((out / "2014" / "manifest.json").read_text())["cache_key"] == key
+
+
+# ---------------------------------------------------------------- failures
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and "failed" not in p.parts}
+
+
+def test_broken_data_fails_and_keeps_the_previous_report(first_run, tmp_path):
+    _, out, _ = first_run
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "cities.csv").write_text(CITIES.replace("intercommunalite", "metropole"), encoding="utf-8")
+    before = _snapshot(out / "2014")
+    done = _cli("run", "2014", "--output", str(out), "--data", str(broken), "-j", "1")
+    assert done.returncode == 1
+    assert "edition_report.ipynb, cell 1 (`import base64`): ValueError: cities.csv: unknown kind 'metropole'" in done.stdout
+    assert "summary: 0 ran, 0 up to date, 1 failed" in done.stdout
+    assert _snapshot(out / "2014") == before
+    failed = out / "2014" / "failed"
+    kept = json.loads((failed / "2014.ipynb").read_text(encoding="utf-8"))
+    assert any(o.get("ename") == "ValueError" for c in kept["cells"] for o in c.get("outputs", []))
+    assert "cell 1" in (failed / "error.txt").read_text(encoding="utf-8")
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_failed_run_without_previous_report_leaves_only_failed(project, tmp_path):
+    out = tmp_path / "out"
+    summary = run_reports([2014], output_dir=out, parameters=["fail=true"], echo=lambda s: None)
+    assert summary.failed == ["2014"] and not summary.ok
+    assert "cell 8 (`if fail:`): ValueError: failure requested by the parameter fail" in summary.results[0].message
+    assert sorted(p.name for p in out.iterdir()) == ["2014"]
+    assert sorted(p.name for p in (out / "2014").iterdir()) == ["failed"]
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the kernel processes")
+def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "baro", "run", "2014", "--output", str(out), "-p", "sleep=60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    kernels: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not kernels:
+        time.sleep(0.2)
+        kernels = {p for p in _descendants(proc.pid) if "ipykernel" in _cmdline(p)}
+    assert kernels, "no kernel started"
+    time.sleep(2.0)  # let the kernel reach the sleeping cell
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    alive = [p for p in kernels if Path(f"/proc/{p}").exists() and "ipykernel" in _cmdline(p)]
+    assert alive == []
+    assert not out.exists() or [p.name for p in out.iterdir()] == []
+
+
+# ---------------------------------------------------------------- import cost
+
+
+def test_import_baro_is_light():
+    code = (
+        "import sys, baro, baro.cli, baro.paths, baro.errors, baro.editions, baro.taxonomy, "
+        "baro.run, baro.run.plan\n"
+        "heavy = ('pandas', 'scipy', 'seaborn', 'matplotlib', 'papermill', 'nbconvert', 'weasyprint', 'numpy')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_help_answers_at_once():
+    t0 = time.perf_counter()
+    done = _cli("run", "--help", timeout=10)
+    assert done.returncode == 0 and "--force" in done.stdout
+    assert time.perf_counter() - t0 < 2.0
