@@ -106,8 +106,14 @@ def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         )
 
 
+def _percent_text(v: float) -> str:
+    pct = 100 * v
+    return text.fmt_percent(v, 0 if abs(pct - round(pct)) < 1e-9 else 1)
+
+
 def _percent_axis(axis) -> None:
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: text.fmt_percent(v, 0)))
+    axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: _percent_text(v)))
 
 
 def _number_axis(axis, digits: int = 0) -> None:
@@ -189,6 +195,7 @@ def residual_heatmap(
     col: str = "col_level",
     value: str = "adjusted_residual",
     row_variable: str | None = None,
+    col_order: list | None = None,
     xlabel: str | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -204,6 +211,8 @@ def residual_heatmap(
         The residuals table of :func:`baro.stats.association`, one row
         per cell, with columns ``row`` (default ``row_level``), ``col``
         (default ``col_level``) and ``value``.
+    col_order : list, optional
+        Order of the columns (default: order of appearance).
 
     Returns
     -------
@@ -214,6 +223,11 @@ def residual_heatmap(
     cnames = dict(col_labels or {})
     rows = list(dict.fromkeys(residuals[row].tolist()))
     cols = list(dict.fromkeys(residuals[col].tolist()))
+    if col_order is not None:
+        unknown = [c for c in col_order if c not in cols]
+        if unknown:
+            raise ValueError(f"col_order names unknown level(s) {unknown!r}; levels: {cols!r}")
+        cols = list(col_order) + [c for c in cols if c not in col_order]
     grid = (
         residuals.pivot(index=row, columns=col, values=value)
         .reindex(index=rows, columns=cols)

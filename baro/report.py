@@ -45,7 +45,7 @@ import pandas as pd
 from baro import text
 
 #: Formats understood by :meth:`Report.show_table` (``formats=``).
-FORMATS = ("auto", "int", "number", "number0", "number1", "number2", "number3", "percent",
+FORMATS = ("auto", "points", "int", "number", "number0", "number1", "number2", "number3", "percent",
            "percent0", "percent1", "percent2", "pvalue", "bool", "text")
 
 #: Resolution of the figures (PNG inline and on disk).
@@ -74,6 +74,8 @@ def _formatter(spec: str | Callable[[Any], str], column: str) -> Callable[[Any],
         return str
     if spec == "auto":
         return _auto
+    if spec == "points":
+        return lambda v: text.fmt_number(100 * float(v), 1)
     m = re.fullmatch(r"(number|percent)(\d?)", spec or "")
     if m:
         kind, digits = m.group(1), m.group(2)
@@ -95,7 +97,8 @@ def _auto(v: Any) -> str:
         f = float(v)
         if f == int(f) and abs(f) < 1e15:
             return text.fmt_int(int(f))
-        return text.fmt_number(f, 2 if abs(f) >= 1 else 3)
+        shown = text.fmt_number(f, 2 if abs(f) >= 1 else 3)
+        return shown.rstrip("0").rstrip(",") if "," in shown else shown
     if isinstance(v, (list, tuple)):
         return ", ".join(_auto(x) for x in v)
     return str(v)
@@ -293,7 +296,8 @@ class Report:
             every column under its own name). The CSV keeps every column.
         formats : mapping, optional
             Column -> one of :data:`FORMATS` or a callable value -> str
-            (plain text: every cell is HTML-escaped).
+            (plain text: every cell is HTML-escaped). ``points`` shows a
+            difference of shares in percentage points, without unit.
             Default: ``int`` for integers, ``number2`` for floats, ``bool``
             for booleans (oui / non), ``auto`` otherwise (numbers French,
             whole numbers without decimals, lists joined, text as is).
@@ -358,6 +362,31 @@ class Report:
 
         self._show(HTML(callout_html("warning", body)))
 
+    def data_status(self, edition: Any) -> None:
+        """Say whether the tables are simulated: a warning if so, else a note."""
+        sentence = text.data_status_sentence(edition)
+        if getattr(edition, "simulated", False):
+            self.warning(sentence)
+        else:
+            self.note(sentence)
+
+    def assumptions(self, edition: Any, name: str = "assumptions") -> None:
+        """Table of the simulation's assumptions (``edition.assumptions``).
+
+        For real tables, a note says there is no such assumption.
+        """
+        if not getattr(edition, "simulated", False):
+            self.note("Les tables de cette édition sont réelles\u00a0: aucune hypothèse de simulation.")
+            return
+        frame = pd.DataFrame(
+            [{"id": a.get("id", ""), "text": a.get("text", "")} for a in edition.assumptions],
+            columns=["id", "text"],
+        )
+        self.show_table(
+            frame, name, "Hypothèses de la simulation (ce que l’édition n’a pas publié)",
+            columns={"id": "Hypothèse", "text": "Contenu"},
+        )
+
     def caveats(self, *results: Any) -> None:
         """Display the warnings of ``results`` (in French) as one callout.
 
@@ -402,6 +431,8 @@ def design_effect(clustered: Any, unclustered: Any) -> float:
     >>> design_effect(R(scale=2.0, dof=4.5, n_levels=10), None)
     1.0
     """
+    if hasattr(clustered, "mean_design_effect"):
+        return float(clustered.mean_design_effect)
     if hasattr(clustered, "chisq_first_order"):
         return float(clustered.chisq) / float(clustered.chisq_first_order)
     if hasattr(clustered, "scale") and hasattr(clustered, "n_levels"):

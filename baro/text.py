@@ -496,8 +496,9 @@ def residuals_sentence(
     col: str = "col_level",
     level: Any = True,
     alpha: float = ALPHA,
-    what: str = "Les citoyens sont plus souvent impliqués",
-    where: str = "domaines",
+    what: str = "Les citoyens sont plus souvent impliqués qu’en moyenne",
+    where: str = "domaine",
+    where_plural: str | None = None,
 ) -> str:
     """Name the rows over-represented in column ``level`` (adjusted p).
 
@@ -514,9 +515,11 @@ def residuals_sentence(
     ...     "adjusted_residual": [3.1, -3.1, -0.5, 0.5, 2.7, -2.7],
     ...     "pvalue_adjusted": [0.004, 0.004, 1.0, 1.0, 0.02, 0.02]})
     >>> residuals_sentence(res, {"a": "E-citoyenneté", "c": "<i>Loisirs</i>"})
-    'Les citoyens sont plus souvent impliqués que dans l’ensemble dans les domaines E-citoyenneté (résidu ajusté 3,1, p ajustée = 0,004) et &lt;i&gt;Loisirs&lt;/i&gt; (résidu ajusté 2,7, p ajustée = 0,020).'
+    'Les citoyens sont plus souvent impliqués qu’en moyenne dans les domaines E-citoyenneté (résidu ajusté 3,1, p ajustée = 0,004) et &lt;i&gt;Loisirs&lt;/i&gt; (résidu ajusté 2,7, p ajustée = 0,020).'
+    >>> residuals_sentence(res.iloc[:2])
+    'Les citoyens sont plus souvent impliqués qu’en moyenne dans le domaine a (résidu ajusté 3,1, p ajustée = 0,004).'
     >>> residuals_sentence(res.assign(pvalue_adjusted=0.5))
-    'Aucun des domaines ne se distingue après ajustement des p-valeurs (Holm)\\xa0: les écarts observés restent compatibles avec le hasard.'
+    'Aucun domaine ne se distingue après ajustement des p-valeurs (Holm)\\xa0: les écarts observés restent compatibles avec le hasard.'
     """
     frame = residuals
     for c in (row, col, "adjusted_residual", "pvalue_adjusted"):
@@ -528,7 +531,7 @@ def residuals_sentence(
     sel = sel[sel["pvalue_adjusted"] < alpha].sort_values("adjusted_residual", ascending=False)
     if sel.empty:
         return (
-            f"Aucun des {escape(where)} ne se distingue après ajustement des "
+            f"Aucun {escape(where)} ne se distingue après ajustement des "
             f"p-valeurs (Holm){NBSP}: les écarts observés restent compatibles avec le hasard."
         )
     items = [
@@ -536,7 +539,9 @@ def residuals_sentence(
         f"{fmt_pvalue(r['pvalue_adjusted']).replace('p ', 'p ajustée ', 1)})"
         for _, r in sel.iterrows()
     ]
-    return f"{what} que dans l’ensemble dans les {escape(where)} {join_fr(items)}."
+    if len(items) == 1:
+        return f"{what} dans le {escape(where)} {items[0]}."
+    return f"{what} dans les {escape(plural(2, where, where_plural))} {join_fr(items)}."
 
 
 def comparison_sentence(
@@ -678,21 +683,48 @@ _VERDICT_TEXT = {
 }
 
 
+#: French labels of the reconciliation verdicts.
+VERDICT_LABELS = {
+    "match": "identique",
+    "rounding": "arrondi",
+    "inconsistent": "incohérent",
+    "not computable": "non calculable",
+}
+
+
 def verdict_label(verdict: str) -> str:
     """French label of a reconciliation verdict.
 
     >>> verdict_label("rounding")
     'arrondi'
     """
-    labels = {
-        "match": "identique",
-        "rounding": "arrondi",
-        "inconsistent": "incohérent",
-        "not computable": "non calculable",
-    }
-    if verdict not in labels:
+    if verdict not in VERDICT_LABELS:
         raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
-    return labels[verdict]
+    return VERDICT_LABELS[verdict]
+
+
+def reconcile_details(frame: Any, verdict: str = "inconsistent") -> str:
+    """A Markdown list of the figures with ``verdict`` and their notes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"figure": ["47 %", "810"], "verdict": ["inconsistent", "match"],
+    ...                   "note": ["371 / 810 = 45,8 %, pas <47 %>.", ""]})
+    >>> print(reconcile_details(f))
+    - **47 %**\xa0: 371 / 810 = 45,8 %, pas &lt;47 %&gt;.
+    """
+    for c in ("figure", "verdict", "note"):
+        if c not in frame.columns:
+            raise KeyError(f"reconciliation table has no column {c!r}")
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
+    sub = frame[frame["verdict"] == verdict]
+    if sub.empty:
+        return f"Aucun chiffre publié n’a le verdict «{NBSP}{verdict_label(verdict)}{NBSP}»."
+    return "\n".join(
+        f"- **{escape(r['figure'])}**{NBSP}: {escape(r['note'])}" for _, r in sub.iterrows()
+    )
 
 
 def reconcile_sentence(frame: Any, *, name_inconsistent: bool = True) -> str:

@@ -110,3 +110,21 @@ def test_set_style_applies_palette():
         assert matplotlib.rcParams["axes.grid"]
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         assert len(colours) == 10 and np.ndim(colours[0]) == 1
+
+
+def test_residual_heatmap_column_order():
+    res = pd.DataFrame({"row_level": ["a", "a"], "col_level": [False, True], "adjusted_residual": [-1.0, 1.0]})
+    fig = plots.residual_heatmap(res, col_order=[True, False], col_labels={True: "oui", False: "non"})
+    assert ticklabels(fig.axes[0].xaxis) == ["oui", "non"]
+    with pytest.raises(ValueError, match="col_order"):
+        plots.residual_heatmap(res, col_order=["x"])
+
+
+def test_percent_ticks_are_not_misleading():
+    fig = plots.shares_plot(shares_frame(), variable="domain")
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    labels = ticklabels(fig.axes[0].xaxis)
+    for value, label in zip(ticks, labels):
+        shown = float(label.replace("\xa0%", "").replace(",", ".").replace("\u2212", "-"))
+        assert shown == pytest.approx(100 * value, abs=1e-6)

@@ -148,7 +148,7 @@ def test_auto_format_for_mixed_columns():
     frame = pd.DataFrame({"published": pd.Series([47, 45.80246913580247, "transport"], dtype=object)})
     rep.show_table(frame, "mixed", "M")
     body = shown[0].data
-    assert "<td>47</td>" in body and "<td>45,80</td>" in body and "<td>transport</td>" in body
+    assert "<td>47</td>" in body and "<td>45,8</td>" in body and "<td>transport</td>" in body
 
 
 def test_caveats_callout_only_when_warned():

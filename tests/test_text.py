@@ -122,8 +122,8 @@ def test_residuals_sentence_keeps_only_positive_significant_cells():
     )
     got = text.residuals_sentence(res, {"a": "A", "b": "B & C"})
     assert got == (
-        "Les citoyens sont plus souvent impliqués que dans l’ensemble dans les "
-        "domaines B &amp; C (résidu ajusté 2,5, p ajustée = 0,030)."
+        "Les citoyens sont plus souvent impliqués qu’en moyenne dans le "
+        "domaine B &amp; C (résidu ajusté 2,5, p ajustée = 0,030)."
     )
 
 
