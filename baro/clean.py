@@ -525,8 +525,8 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
         out[col] = values
         problems += col_problems
         notes += col_notes
-    if problems:
-        return None, problems
+    # a table with bad values is still returned, so that the checks across
+    # tables (duplicates, unknown cities) report their problems too
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=DTYPES[c]) for c in wanted})
     log = dict(
         table=table,
@@ -537,7 +537,7 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
         reason="empty row" if excluded else "",
         note="; ".join(notes),
     )
-    return _Read(table, path, clean, kept_rows, headers, log), []
+    return _Read(table, path, clean, kept_rows, headers, log), problems
 
 
 def _parse_column(col, raw, rows, file, header, lookup, edition):
@@ -625,6 +625,8 @@ def _duplicates(read: _Read, keys: list[str], what: str) -> list[Problem]:
     first: dict[tuple, int] = {}
     cols = [read.frame[k].tolist() for k in keys]
     for key, row in zip(zip(*cols), read.rows):
+        if "" in key:  # a missing value, already reported
+            continue
         if key in first:
             value = key[0] if len(key) == 1 else ", ".join(map(str, key))
             problems.append(
@@ -639,7 +641,7 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
     known = set(cities.frame["city_id"])
     bad = defaultdict(list)
     for cid, row in zip(read.frame["city_id"], read.rows):
-        if cid not in known:
+        if cid and cid not in known:
             bad[cid].append(row)
     return [
         Problem(str(read.path), f"city not in the cities table {cities.path.name}{_also(rs)}", rs[0], read.headers["city_id"], cid)
