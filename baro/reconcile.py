@@ -36,6 +36,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from baro.errors import BaroError
@@ -198,16 +199,14 @@ def imputed_ranks(wide: pd.DataFrame) -> pd.DataFrame:
     [[1.0, 2.5, 2.5], [2.0, 1.0, 3.0]]
     """
     m = wide.shape[1]
-    out = wide.astype("Float64").astype(float)
-    for idx in out.index:
-        row = out.loc[idx]
-        used = set(row.dropna().tolist())
-        free = [r for r in range(1, m + 1) if r not in used]
-        n_missing = int(row.isna().sum())
-        if n_missing:
-            fill = sum(free) / len(free) if free else float("nan")
-            out.loc[idx, row.isna()] = fill
-    return out
+    values = wide.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    for row in values:
+        missing = np.isnan(row)
+        if missing.any():
+            used = set(row[~missing].tolist())
+            free = [r for r in range(1, m + 1) if r not in used]
+            row[missing] = sum(free) / len(free) if free else np.nan
+    return pd.DataFrame(values, index=wide.index, columns=wide.columns)
 
 
 def _levels_by_frequency(projects: pd.DataFrame, column: str, levels) -> pd.Series:

@@ -427,7 +427,9 @@ def check(edition, tables) -> list[str]:
     Every computable figure with ``calibrated`` true (the default) must have
     the verdict ``match`` (or ``rounding`` for an approximate figure) in
     :func:`baro.reconcile.reconcile`; figures the sources contradict are
-    marked ``calibrated = false`` in edition.toml and skipped.
+    marked ``calibrated = false`` in edition.toml and skipped. Also checked:
+    the number of cities with an education project (``education_cities``),
+    and that every city has a project and cites an objective.
 
     >>> check(2014, simulate(2014))
     []
@@ -437,6 +439,19 @@ def check(edition, tables) -> list[str]:
     ed = _edition(edition)
     rec = reconcile(ed, tables=tables).set_index("id")
     problems = []
+    projects, cities = tables.projects, tables.cities
+    params = _params(ed)
+    if "education_cities" in params:
+        k = int(params["education_cities"]["cities"])
+        got = projects.loc[projects["domain"] == "education", "city_id"].nunique()
+        if got != k:
+            problems.append(f"education_cities: {got} cities have an education project, not {k}")
+    idle = sorted(set(cities["city_id"]) - set(projects["city_id"]))
+    if idle:
+        problems.append(f"cities without any project: {', '.join(idle)}")
+    silent = sorted(set(cities["city_id"]) - set(tables.objectives.dropna(subset=["rank"])["city_id"]))
+    if silent:
+        problems.append(f"cities citing no objective: {', '.join(silent)}")
     for fig in ed.figures:
         if not fig.get("computable", True) or not fig.get("calibrated", True):
             continue
