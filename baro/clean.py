@@ -301,17 +301,23 @@ def parse_bool(value) -> bool | None:
     return None
 
 
+_ORDINAL = re.compile(r"(\d+)\s*(?:er|re|ere|ère|e|eme|ème|è|nd|st|rd|th|°)")
+
+
 def parse_rank(value) -> tuple[int | None, str | None]:
     """(rank, None) for a positive whole number or empty; (None, why) otherwise.
 
-    >>> parse_rank("2"), parse_rank("2.0"), parse_rank(" 3,0 "), parse_rank("")
-    ((2, None), (2, None), (3, None), (None, None))
+    >>> parse_rank("2"), parse_rank("2.0"), parse_rank(" 3,0 "), parse_rank("1er"), parse_rank("")
+    ((2, None), (2, None), (3, None), (1, None), (None, None))
     >>> parse_rank("2.5")[1], parse_rank("0")[1], parse_rank("deux")[1]
     ('not a whole number', 'not positive', 'not a number')
     """
     s = str(value).strip().replace(",", ".")
     if not s:
         return None, None
+    ordinal = _ORDINAL.fullmatch(s.casefold())
+    if ordinal:
+        s = ordinal.group(1)
     try:
         x = float(s)
     except ValueError:
@@ -369,7 +375,11 @@ def find_table_files(directory) -> dict[str, Path]:
         raise InputError([Problem(str(directory), "is not a folder (give the folder holding the tables)")])
     found: dict[str, list[Path]] = defaultdict(list)
     others = []
-    for p in sorted(directory.iterdir()):
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        raise InputError([Problem(str(directory), f"cannot be listed: {exc.strerror or exc}")]) from None
+    for p in entries:
         if p.name.startswith((".", "~$")) or not p.is_file():
             continue
         table = _TABLE_OF_NAME.get(_name_key(p.stem))
@@ -609,7 +619,9 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
         problems.append(
             Problem(
                 file,
-                f"{col} {code!r} is a category of edition(s) {years}, not of {edition}{_also(rs)}; allowed: {allowed}",
+                f"{col} {code!r} is a category of edition(s) {years}, not of {edition}{_also(rs)}; "
+                f"allowed: {allowed} (if edition {edition} has it, add {edition} to its editions "
+                f"in the taxonomy)",
                 rs[0],
                 header,
                 v,

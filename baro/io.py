@@ -22,7 +22,9 @@ import csv
 import io as _io
 import math
 import os
+import re
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -40,6 +42,7 @@ DELIMITERS = (",", ";", "\t")
 #: Rows searched for a header under title rows (XLSX and CSV).
 HEADER_SEARCH_ROWS = 30
 
+_UTF8_MULTIBYTE = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
 _SAV_MAGIC = (b"$FL2", b"$FL3")
@@ -166,8 +169,29 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
         nul = data.find(b"\x00")
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
-            raise _fail(path, f"is a binary file, not a text table: NUL byte at byte offset {nul} (line {line})")
+            sample = data[:2000]
+            hint = ""
+            if sample[1::2].count(0) > 0.4 * len(sample[1::2]) or sample[0::2].count(0) > 0.4 * len(sample[0::2]):
+                hint = "; it looks like UTF-16 text without a byte order mark: save it as UTF-8 CSV"
+            raise _fail(
+                path, f"is a binary file, not a text table: NUL byte at byte offset {nul} (line {line}){hint}"
+            )
         candidates = ["utf-8", "cp1252"]
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+        good = _UTF8_MULTIBYTE.search(data)
+        if good is not None:
+            line = data.count(b"\n", 0, bad) + 1
+            good_line = data.count(b"\n", 0, good.start()) + 1
+            raise _fail(
+                path,
+                f"mixes encodings: byte 0x{data[bad:bad + 1].hex()} at byte offset {bad} (line {line}) is not "
+                f"UTF-8, but line {good_line} holds UTF-8 accented letters "
+                f"({good.group().decode('utf-8')!r}); save the file again in one encoding",
+            )
+        candidates = ["cp1252"]
     first_error = None
     for encoding in candidates:
         try:
@@ -205,8 +229,11 @@ def sniff_delimiter(lines: list[str]) -> str:
         recs = [r for r in _records(sample, delim) if r]
         if not recs:
             continue
-        width = len(recs[0])
-        consistent = sum(len(r) == width for r in recs) / len(recs)
+        # the most common width, so that a title line above the header
+        # does not decide
+        widths = [len(r) for r in recs]
+        width = max(set(widths), key=lambda w: (widths.count(w), w))
+        consistent = widths.count(width) / len(recs)
         score = (width > 1, consistent if width > 1 else 0, width, -i)
         if best_score is None or score > best_score:
             best, best_score = delim, score
@@ -337,7 +364,10 @@ def _read_xlsx(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
     try:
         import openpyxl
 
-        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it drops; only values are read
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except Exception as exc:  # any reader failure is a property of the file
         raise _fail(path, f"is not a readable Excel .xlsx workbook: {exc}") from None
     candidates = []

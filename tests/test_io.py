@@ -215,3 +215,31 @@ def test_format_canonical_input_errors():
 def test_format_canonical_quotes_only_when_needed():
     f = pd.DataFrame({"a": ["x,y", 'say "hi"', "plain"]})
     assert format_canonical(f, ["a"]) == b'a\n"x,y"\n"say ""hi"""\nplain\n'
+
+
+def test_mixed_encodings_are_refused_not_garbled(tmp_path):
+    p = tmp_path / "t.csv"
+    data = "Ville;Domaine\nV01;Sécurité\n".encode("utf-8") + "V02;Éducation\n".encode("cp1252")
+    p.write_bytes(data)
+    with pytest.raises(InputError) as e:
+        read_table(p)
+    offset = data.index(b"\xc9")
+    assert problems_of(e) == [
+        f"{p}: mixes encodings: byte 0xc9 at byte offset {offset} (line 3) is not UTF-8, but line 2 holds "
+        "UTF-8 accented letters ('é'); save the file again in one encoding"
+    ]
+
+
+def test_utf16_without_bom_gets_a_hint(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_bytes("Ville\tDomaine\nV01\tTransport\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="looks like UTF-16 text without a byte order mark"):
+        read_table(p)
+
+
+def test_title_line_does_not_mislead_delimiter(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("Export, baromètre 2016\nVille;Domaine;Statut\nV01;Transport;Réalisé\nV02;Énergie;En cours\n",
+                 encoding="utf-8")
+    frame, rows = read_table(p)
+    assert frame.attrs["baro"]["delimiter"] == ";" and list(frame.columns) == HEADER and rows == [3, 4]
