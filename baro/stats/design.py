@@ -63,6 +63,100 @@ class Prepared:
     n_dropped: int
 
 
+#: Object columns longer than this are factorised through object identity
+#: first (see :func:`factorize`).
+IDENTITY_MIN_ROWS = 20_000
+#: Largest address span (in 16-byte slots) indexed directly.
+_MAX_SLOTS = 1 << 25
+
+
+def _identity_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Group the rows of an object array by the identity of their objects.
+
+    CSV readers (pandas' included) hand out one Python object per distinct
+    string and chunk, so rows holding the same object are equal; grouping
+    by object address is a pass over machine integers instead of hashing
+    strings. Returns ``(group, representative_row)``, or ``None`` when the
+    objects are mostly distinct or spread too widely in memory.
+    """
+    import ctypes
+
+    n = len(values)
+    if not values.flags.c_contiguous:
+        return None
+    ptr = np.ctypeslib.as_array((ctypes.c_uint64 * n).from_address(values.ctypes.data))
+    if len(pd.unique(ptr[:4096])) <= 256:
+        # few distinct objects: a hash table over addresses is fastest
+        group, found = pd.factorize(ptr)
+        group = np.asarray(group, dtype=np.intp)
+        n_groups = len(found)
+    else:
+        lo = ptr.min()
+        low_bits = int(np.bitwise_or.reduce(ptr[:4096] & np.uint64(15)))
+        shift = 4 if low_bits == 0 else (3 if low_bits & 7 == 0 else 0)
+        slot = ((ptr - lo) >> np.uint64(shift)).astype(np.intp)
+        if shift and np.any(ptr & np.uint64((1 << shift) - 1)):
+            return None
+        size = int(slot.max()) + 1
+        if size > _MAX_SLOTS:
+            return None
+        mark = np.zeros(size, dtype=np.bool_)
+        mark[slot] = True
+        used = np.flatnonzero(mark)
+        n_groups = len(used)
+        if n_groups > n // 4:
+            return None
+        lut = np.empty(size, dtype=np.intp)
+        lut[used] = np.arange(n_groups)
+        group = lut[slot]
+    rep = np.empty(n_groups, dtype=np.intp)
+    rep[group] = np.arange(n)
+    return group, rep
+
+
+def factorize(series: pd.Series, sort: bool = True) -> tuple[np.ndarray, list]:
+    """Integer codes of a column (``-1`` for missing) and its levels.
+
+    Levels are sorted when ``sort`` (else in order of first appearance of
+    each distinct object).
+
+    Categorical columns use their codes; large object or string columns are
+    grouped by object identity before the (few) distinct objects are
+    compared by value; other columns go through ``pd.factorize``. The
+    result is the same whichever path is taken.
+
+    Examples
+    --------
+    >>> factorize(pd.Series(["b", None, "a", "b"]))
+    (array([ 1, -1,  0,  1]), ['a', 'b'])
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = np.asarray(series.cat.codes, dtype=np.intp)
+        cats = series.cat.categories.tolist()
+        present = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
+        if not present.all():
+            remap = np.cumsum(present) - 1
+            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+            cats = [c for c, keep in zip(cats, present) if keep]
+        return codes, cats
+    values = series.to_numpy()
+    if values.dtype == object and len(values) >= IDENTITY_MIN_ROWS:
+        grouped = _identity_codes(values)
+        if grouped is not None:
+            group, rep = grouped
+            sub_codes, uniques = _factorize_values(values[rep], sort)
+            return sub_codes[group], uniques
+    return _factorize_values(values, sort)
+
+
+def _factorize_values(values, sort: bool = True) -> tuple[np.ndarray, list]:
+    try:
+        codes, uniques = pd.factorize(values, sort=sort)
+    except TypeError:  # levels of mixed types that cannot be ordered
+        codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.intp), uniques.tolist()
+
+
 def prepare(
     data: pd.DataFrame,
     columns: Sequence[str],
@@ -102,22 +196,24 @@ def prepare(
     columns = list(columns)
     _check_columns(data, columns + ([cluster] if cluster is not None else []))
     levels = dict(levels or {})
-    if cluster is not None and data[cluster].isna().any():
-        bad = int(data[cluster].isna().sum())
-        raise ValueError(
-            f"cluster column {cluster!r} has {bad} missing value(s); "
-            "every row must belong to a cluster"
-        )
     n_total = len(data)
+    raw = {c: factorize(data[c]) for c in columns}
+    cluster_codes = None
+    n_clusters = None
+    if cluster is not None:
+        cluster_codes, cuniq = factorize(data[cluster], sort=False)
+        if cluster_codes.size and cluster_codes.min() < 0:
+            bad = int(np.sum(cluster_codes < 0))
+            raise ValueError(
+                f"cluster column {cluster!r} has {bad} missing value(s); "
+                "every row must belong to a cluster"
+            )
     mask = None
     for c in columns:
-        na = data[c].isna().to_numpy()
-        if na.any():
-            mask = ~na if mask is None else (mask & ~na)
-    if mask is not None:
-        kept = int(mask.sum())
-    else:
-        kept = n_total
+        code = raw[c][0]
+        if code.size and code.min() < 0:
+            mask = code >= 0 if mask is None else (mask & (code >= 0))
+    kept = n_total if mask is None else int(mask.sum())
     if kept == 0:
         raise ValueError(
             f"no rows to analyse: column(s) {', '.join(map(repr, columns))} "
@@ -126,13 +222,18 @@ def prepare(
     codes: dict[str, np.ndarray] = {}
     uniques: dict[str, list] = {}
     for c in columns:
-        s = data[c] if mask is None else data[c][mask]
+        code, found = raw[c]
+        if mask is not None:
+            code = code[mask]
+            present = np.bincount(code, minlength=len(found)) > 0
+            if not present.all():
+                remap = np.cumsum(present) - 1
+                code = remap[code]
+                found = [v for v, keep in zip(found, present) if keep]
         if c in levels:
             lv = list(levels[c])
             if len(set(lv)) != len(lv):
                 raise ValueError(f"levels for column {c!r} repeat a value: {lv!r}")
-            code, found = pd.factorize(s, sort=False)
-            found = list(found)
             lookup = {v: i for i, v in enumerate(lv)}
             unknown = [v for v in found if v not in lookup]
             if unknown:
@@ -141,24 +242,24 @@ def prepare(
                     f"{unknown!r}; allowed: {lv!r}"
                 )
             remap = np.array([lookup[v] for v in found], dtype=np.intp)
-            codes[c] = remap[code]
-            uniques[c] = lv
-        else:
-            code, found = pd.factorize(s, sort=True)
-            codes[c] = np.asarray(code, dtype=np.intp)
-            uniques[c] = list(found)
-        if len(uniques[c]) < min_levels:
+            code = remap[code]
+            found = lv
+        codes[c] = code
+        uniques[c] = found
+        if len(found) < min_levels:
             raise ValueError(
-                f"column {c!r} has {len(uniques[c])} level(s) "
-                f"({uniques[c]!r}); at least {min_levels} are needed"
+                f"column {c!r} has {len(found)} level(s) "
+                f"({found!r}); at least {min_levels} are needed"
             )
-    cluster_codes = None
-    n_clusters = None
     if cluster is not None:
-        s = data[cluster] if mask is None else data[cluster][mask]
-        cc, cu = pd.factorize(s, sort=False)
-        cluster_codes = np.asarray(cc, dtype=np.intp)
-        n_clusters = len(cu)
+        if mask is not None:
+            cluster_codes = cluster_codes[mask]
+            present = np.bincount(cluster_codes, minlength=len(cuniq)) > 0
+            remap = np.cumsum(present) - 1
+            cluster_codes = remap[cluster_codes]
+            n_clusters = int(present.sum())
+        else:
+            n_clusters = len(cuniq)
         if n_clusters < 2:
             raise ValueError(
                 f"cluster column {cluster!r} has {n_clusters} cluster(s); "
