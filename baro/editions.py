@@ -19,7 +19,8 @@ codes: domains, objectives (lists); note (why, in a sentence).
 - ``label``: what the figure says, in French as printed;
 - ``value``: the published number (or a list of codes for ``top`` /
   ``bottom`` statements);
-- ``unit``: ``count``, ``percent``, ``rank``, ``mean`` or ``levels``;
+- ``unit``: ``count``, ``percent``, ``rank``, ``mean``, ``levels`` or
+  ``statement`` (a claim without a number, with ``computable = false``);
 - ``statistic``: how it is computed from the tables (see
   :mod:`baro.reconcile`): ``count``, ``percent``, ``mean_per_city``,
   ``min_per_city``, ``max_per_city``, ``rank``, ``top``, ``bottom``,

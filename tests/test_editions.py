@@ -12,7 +12,7 @@ from baro.reconcile import STATISTICS
 from baro.taxonomy import load_taxonomy
 
 YEARS = (2013, 2014, 2015)
-UNITS = {"count", "percent", "rank", "mean", "levels"}
+UNITS = {"count", "percent", "rank", "mean", "levels", "statement"}
 TABLES = {"cities", "projects", "objectives"}
 CODED = ("kind", "population_band", "domain", "status", "management_mode", "decision_mode")
 
@@ -61,6 +61,10 @@ def test_every_figure_has_the_documented_fields(edition):
             assert f["tolerance"] > 0, where
         if f["unit"] == "levels":
             assert isinstance(f["value"], list) and f["value"], where
+        elif f["unit"] == "statement":
+            assert isinstance(f["value"], str) and not f.get("computable", True), where
+        else:
+            assert isinstance(f["value"], (int, float)), where
 
 
 def test_every_assumption_has_id_and_text(edition):
