@@ -383,6 +383,13 @@ def simulate(year, *, seed: int | None = None) -> SimulatedTables:
             f"edition {ed.year}: domain_counts has domain(s) not in the questionnaire: {', '.join(extra)}"
         )
 
+    total = params.get("projects_total", {}).get("total")
+    if total is not None and sum(counts.values()) != total:
+        raise BaroError(
+            f"edition {ed.year}: domain_counts sum to {sum(counts.values())}, "
+            f"projects_total says {total}"
+        )
+
     cities = _cities(rng, params, ed.year)
     m = _allocate(rng, cities, domains, counts, params, ed.year)
     base = _projects_frame(rng, cities, domains, m)
