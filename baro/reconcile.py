@@ -33,6 +33,7 @@ not cite takes the mean of the ranks that city left unused
 
 from __future__ import annotations
 
+import numbers
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
@@ -505,7 +506,12 @@ def reconcile(edition, *, tables=None) -> pd.DataFrame:
     from baro import editions
     from baro.taxonomy import load_taxonomy
 
-    ed = editions.load(int(edition)) if isinstance(edition, int) else edition
+    if isinstance(edition, numbers.Integral) and not isinstance(edition, bool):
+        ed = editions.load(int(edition))
+    elif isinstance(edition, editions.Edition):
+        ed = edition
+    else:
+        raise TypeError(f"edition must be a year or a baro.editions.Edition, got {edition!r}")
     taxonomy = load_taxonomy()
     frames = _tables_of(tables if tables is not None else ed.tables)
     rows = []

@@ -224,3 +224,13 @@ def test_ties_are_said_not_hidden():
     note = r.set_index("id").loc["domains_bottom_three", "note"]
     assert "Ex aequo" in note
     assert "Ex aequo" not in reconcile(e).set_index("id").loc["domains_bottom_three", "note"]
+
+
+def test_edition_argument():
+    import numpy as np
+
+    assert reconcile(np.int64(2015))["id"].tolist() == reconcile(editions.load(2015))["id"].tolist()
+    with pytest.raises(TypeError, match="year or a baro.editions.Edition"):
+        reconcile("2014")
+    with pytest.raises(BaroError, match="no edition 1999"):
+        reconcile(1999)
