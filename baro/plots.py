@@ -381,3 +381,75 @@ def ranking_plot(
         if title:
             ax.set_title(_text(title))
     return fig
+
+
+def trend_plot(
+    shares: Mapping[Any, Mapping[Any, pd.DataFrame]],
+    level_code: Any,
+    *,
+    labels: Mapping[Any, str] | None = None,
+    variable: str | None = None,
+    level: str = "level",
+    ylabel: str = "Part des projets",
+    confidence_level: float = 0.95,
+    legend_title: str = "Intervalles",
+) -> Figure:
+    """One level's share by edition, with intervals from several methods.
+
+    Parameters
+    ----------
+    shares : mapping
+        Method label (e.g. "avec grappes") -> edition -> shares table.
+    level_code : object
+        The level shown (e.g. ``"education"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One series of points with intervals per method, editions on x.
+
+    Examples
+    --------
+    >>> s = {2013: pd.DataFrame({"level": ["education"], "share": [0.12], "ci_low": [0.1], "ci_high": [0.14]}),
+    ...      2014: pd.DataFrame({"level": ["education"], "share": [0.15], "ci_low": [0.12], "ci_high": [0.19]})}
+    >>> fig = trend_plot({"avec grappes": s}, "education", variable="domain")
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()], fig.axes[0].get_title(loc="left")
+    (['2013', '2014'], 'Éducation')
+    """
+    names = _labels(labels, variable)
+    methods = list(shares)
+    if not methods:
+        raise ValueError("trend_plot needs at least one series of shares")
+    editions = list(dict.fromkeys(e for m in methods for e in shares[m]))
+    with _style():
+        import seaborn as sns
+
+        colours = sns.color_palette(PALETTE, len(methods))
+        fig, ax = _new_figure(3.0)
+        step = 0.3 / max(len(methods), 1)
+        for i, m in enumerate(methods):
+            xs, ys, lo, hi = [], [], [], []
+            for j, ed in enumerate(editions):
+                frame = shares[m].get(ed)
+                if frame is None:
+                    continue
+                _require(frame, [level, "share", "ci_low", "ci_high"], "trend_plot")
+                row = frame[frame[level] == level_code]
+                if row.empty:
+                    continue
+                r = row.iloc[0]
+                xs.append(j - 0.15 + step * (i + 0.5))
+                ys.append(float(r["share"]))
+                lo.append(max(float(r["share"]) - float(r["ci_low"]), 0.0))
+                hi.append(max(float(r["ci_high"]) - float(r["share"]), 0.0))
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", color=colours[i], markersize=5,
+                        elinewidth=1.4, capsize=3, label=_text(m))
+        ax.set_xticks(np.arange(len(editions)), [_text(e) for e in editions])
+        ax.set_xlim(-0.6, len(editions) - 0.4)
+        ax.set_ylim(0, None)
+        _percent_axis(ax.yaxis)
+        ax.set_ylabel(f"{ylabel} ({_level_label(confidence_level)})")
+        ax.grid(axis="x", visible=False)
+        ax.legend(title=_text(legend_title), loc="lower right", frameon=True)
+        ax.set_title(_text(names.get(level_code, level_code)))
+    return fig

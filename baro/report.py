@@ -363,9 +363,17 @@ class Report:
         self._show(HTML(callout_html("warning", body)))
 
     def data_status(self, edition: Any) -> None:
-        """Say whether the tables are simulated: a warning if so, else a note."""
-        sentence = text.data_status_sentence(edition)
-        if getattr(edition, "simulated", False):
+        """Say whether the tables are simulated: a warning if so, else a note.
+
+        ``edition`` is an edition or a list of editions.
+        """
+        if isinstance(edition, (list, tuple)):
+            sentence = text.editions_status_sentence(edition)
+            simulated = any(getattr(e, "simulated", False) for e in edition)
+        else:
+            sentence = text.data_status_sentence(edition)
+            simulated = getattr(edition, "simulated", False)
+        if simulated:
             self.warning(sentence)
         else:
             self.note(sentence)
@@ -507,3 +515,38 @@ def software_versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
         except metadata.PackageNotFoundError:
             rows.append((name, "absent"))
     return pd.DataFrame(rows, columns=["package", "version"])
+
+
+#: Columns of :func:`editions_table`.
+EDITIONS_COLUMNS = ("edition", "cities", "projects", "projects_per_city", "simulated")
+
+
+def editions_table(editions: Mapping[Any, Any]) -> pd.DataFrame:
+    """Size of each edition's panel: cities, projects, projects per city.
+
+    Parameters
+    ----------
+    editions : mapping
+        Year -> :class:`baro.editions.Edition` (or any object with
+        ``cities``, ``projects`` and ``simulated``).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> e = E(cities=pd.DataFrame({"city_id": ["V01", "V02"]}),
+    ...       projects=pd.DataFrame({"city_id": ["V01"] * 3}), simulated=True)
+    >>> editions_table({2013: e})
+       edition  cities  projects  projects_per_city  simulated
+    0     2013       2         3                1.5       True
+    """
+    rows = [
+        {
+            "edition": year,
+            "cities": len(e.cities),
+            "projects": len(e.projects),
+            "projects_per_city": len(e.projects) / len(e.cities) if len(e.cities) else float("nan"),
+            "simulated": bool(e.simulated),
+        }
+        for year, e in editions.items()
+    ]
+    return pd.DataFrame(rows, columns=list(EDITIONS_COLUMNS))

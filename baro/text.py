@@ -1048,3 +1048,76 @@ def deff_sentence(table: Any, *, column: str = "design_effect") -> str:
         else "le regroupement des projets par ville change peu les conclusions."
     )
     return f"Les effets de plan des tests principaux vont de {fmt_number(lo, 2)} à {fmt_number(hi, 2)}{NBSP}: {end}"
+
+
+def editions_status_sentence(editions: Iterable[Any]) -> str:
+    """Data status of several editions in one sentence.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> editions_status_sentence([E(year=2013, simulated=True), E(year=2014, simulated=True)])
+    '**Données simulées (SIMULATED).** Les tables des éditions 2013 et 2014 ne sont pas les réponses des villes\\xa0: elles sont simulées, calibrées sur les chiffres publiés.'
+    >>> editions_status_sentence([E(year=2013, simulated=False), E(year=2014, simulated=True)])
+    '**Données simulées (SIMULATED).** Les tables de l’édition 2014 sont simulées, calibrées sur les chiffres publiés\\xa0; celles de l’édition 2013 sont les réponses des villes.'
+    """
+    eds = list(editions)
+    sim = [escape(_need(e, "year")) for e in eds if _need(e, "simulated")]
+    real = [escape(_need(e, "year")) for e in eds if not _need(e, "simulated")]
+
+    def which(years: list[str]) -> str:
+        return f"de l’édition {years[0]}" if len(years) == 1 else f"des éditions {join_fr(years)}"
+
+    if not sim:
+        return f"Les tables {which(real)} sont les réponses des villes."
+    head = "**Données simulées (SIMULATED).** "
+    if not real:
+        return head + (
+            f"Les tables {which(sim)} ne sont pas les réponses des villes{NBSP}: "
+            "elles sont simulées, calibrées sur les chiffres publiés."
+        )
+    return head + (
+        f"Les tables {which(sim)} sont simulées, calibrées sur les chiffres publiés{NBSP}; "
+        f"celles {which(real)} sont les réponses des villes."
+    )
+
+
+def changes_sentence(
+    changes: Any,
+    labels: Mapping[str, str] | None = None,
+    *,
+    editions: tuple[Any, Any],
+    alpha: float = ALPHA,
+    pvalue: str = "pvalue_adjusted",
+) -> str:
+    """The significant changes of a :func:`baro.stats.compare_editions` table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"level": ["a", "b", "c"], "difference": [0.05, -0.03, 0.01],
+    ...                   "pvalue_adjusted": [0.01, 0.04, 0.8]})
+    >>> changes_sentence(c, {"a": "Transport"}, editions=(2013, 2014))
+    'De 2013 à 2014, après correction de Holm, 2 parts sur 3 changent significativement\\xa0: Transport (+5,0 points, p ajustée = 0,010) et b (−3,0 points, p ajustée = 0,040).'
+    >>> changes_sentence(c.assign(pvalue_adjusted=1.0), editions=(2014, 2015))
+    'De 2014 à 2015, après correction de Holm, aucune des 3 parts ne change significativement.'
+    """
+    for c in ("level", "difference", pvalue):
+        if c not in changes.columns:
+            raise KeyError(
+                f"comparison table has no column {c!r}; columns: {', '.join(map(str, changes.columns))}"
+            )
+    ea, eb = (escape(e) for e in editions)
+    sig = changes[changes[pvalue] < alpha].sort_values(pvalue, kind="stable")
+    n = len(changes)
+    head = f"De {ea} à {eb}, après correction de Holm, "
+    if sig.empty:
+        return head + f"aucune des {fmt_int(n)} parts ne change significativement."
+    items = [
+        f"{_label(labels, r['level'])} ({fmt_points(r['difference'])}, "
+        f"{fmt_pvalue(r[pvalue]).replace('p ', 'p ajustée ', 1)})"
+        for _, r in sig.iterrows()
+    ]
+    k = len(items)
+    verb = "change" if k < 2 else "changent"
+    return head + f"{fmt_int(k)} {plural(k, 'part')} sur {fmt_int(n)} {verb} significativement{NBSP}: {join_fr(items)}."
