@@ -1,0 +1,157 @@
+"""The report notebooks: committed clean, narrative and calls only, runnable.
+
+The structural checks read the .ipynb files; one test executes
+edition_report.ipynb with papermill (select it with ``-m notebook``).
+"""
+
+import ast
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from baro.paths import notebooks_dir
+
+NOTEBOOKS = {
+    "edition_report.ipynb": {
+        "edition": ("int", 2014),
+        "data_dir": ("str", ""),
+        "confidence_level": ("float", 0.95),
+        "seed": ("int", 12345),
+        "output_dir": ("str", ""),
+    },
+    "trends.ipynb": {
+        "editions": ("list", [2013, 2014, 2015]),
+        "confidence_level": ("float", 0.95),
+        "seed": ("int", 12345),
+        "output_dir": ("str", ""),
+    },
+}
+
+
+def read(name):
+    return nbformat.read(notebooks_dir() / name, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.fixture(params=sorted(NOTEBOOKS), ids=lambda n: n.removesuffix(".ipynb"))
+def name(request):
+    return request.param
+
+
+def test_committed_without_outputs(name):
+    nb = read(name)
+    for i, cell in enumerate(code_cells(nb)):
+        assert cell.outputs == [], f"{name}: code cell {i} has outputs"
+        assert cell.execution_count is None, f"{name}: code cell {i} has an execution count"
+
+
+def test_kernel_is_baro(name):
+    spec = read(name).metadata["kernelspec"]
+    assert spec["name"] == "baro" and spec["display_name"] == "Python (baro)"
+
+
+def test_parameters_cell_typed_literals_with_comments(name):
+    cells = code_cells(read(name))
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{name}: one cell tagged 'parameters' expected"
+    assert cells[0] is tagged[0], f"{name}: the parameters cell comes first"
+    source = tagged[0].source
+    found = {}
+    for stmt in ast.parse(source).body:
+        assert isinstance(stmt, ast.AnnAssign), f"{name}: not a typed assignment: {ast.unparse(stmt)}"
+        assert isinstance(stmt.annotation, ast.Name)
+        found[stmt.target.id] = (stmt.annotation.id, ast.literal_eval(stmt.value))
+    assert found == NOTEBOOKS[name]
+    commented = {
+        tok.start[0]
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT and len(tok.string.strip("# ")) > 3
+    }
+    lines = [i for i, line in enumerate(source.splitlines(), 1) if line.strip()]
+    assert set(lines) <= commented, f"{name}: every parameter needs a comment"
+
+
+def test_no_def_class_magic_or_warning_filter(name):
+    for i, cell in enumerate(code_cells(read(name))):
+        src = cell.source
+        assert "%" not in re.sub(r"(\"[^\"]*\"|'[^']*')", "", src).replace("%}", ""), (
+            f"{name}: cell {i} uses an IPython magic"
+        )
+        tree = ast.parse(src)
+        for node in ast.walk(tree):
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), (
+                f"{name}: cell {i} defines a function or class"
+            )
+        assert "filterwarnings" not in src and "simplefilter" not in src
+        assert "autoreload" not in src
+
+
+def test_markdown_has_no_figures(name):
+    """No number is typed in markdown: every figure comes from code."""
+    for i, cell in enumerate(read(name).cells):
+        if cell.cell_type == "markdown":
+            digits = re.findall(r".{0,20}\d.{0,20}", cell.source)
+            assert not digits, f"{name}: markdown cell {i} holds digits: {digits}"
+
+
+def test_headings_chapters_and_sections_only(name):
+    nb = read(name)
+    headings = [
+        line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+        if line.startswith("#")
+    ]
+    assert headings and headings[0].startswith("# "), f"{name}: starts with a chapter, no title"
+    assert all(re.match(r"#{1,2} \S", h) for h in headings), headings
+
+
+def test_the_digit_check_would_fail(tmp_path):
+    """The markdown check is not vacuous: a typed figure is caught."""
+    assert re.findall(r"\d", "Le panel compte 38 villes")
+
+
+@pytest.mark.notebook
+def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(notebooks_dir() / "edition_report.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={"edition": 2014, "output_dir": str(out)},
+        kernel_name="baro",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    tables = {p.stem for p in (out / "tables").glob("*.csv")}
+    figures = {p.name for p in (out / "figures").iterdir()}
+    assert {"domain_shares", "domain_pairwise", "reconciliation", "clustering", "objectives_ranking",
+            "citizens_residuals", "decision_shares", "management_shares"} <= tables
+    for fig in ("domain_shares", "objectives_ranking", "citizens_residuals", "management_shares"):
+        assert {f"{fig}.png", f"{fig}.svg"} <= figures
+    shares = pd.read_csv(out / "tables" / "domain_shares.csv")
+    assert shares.set_index("level").loc[["transport", "education"], "count"].tolist() == [131, 125]
+    assert shares["count"].sum() == 810
+    rec = pd.read_csv(out / "tables" / "reconciliation.csv").set_index("id")
+    assert rec.loc["domains_top_three_percent", "verdict"] == "inconsistent"
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    html = "".join(
+        o.get("data", {}).get("text/html", "") if isinstance(o.get("data", {}).get("text/html", ""), str)
+        else "".join(o["data"]["text/html"])
+        for c in executed.cells if c.cell_type == "code" for o in c.outputs
+    )
+    # every table shown has its CSV, and every figure its files
+    shown_tables = set(re.findall(r'id="tab-([a-z0-9_-]+)"', html))
+    shown_figures = set(re.findall(r'id="fig-([a-z0-9_-]+)"', html))
+    assert shown_tables == tables
+    assert {f"{n}.png" for n in shown_figures} | {f"{n}.svg" for n in shown_figures} == figures
+    assert "SIMULATED" in html
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
