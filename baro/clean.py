@@ -82,13 +82,13 @@ COLUMN_SYNONYMS = {
         "répondant", "id répondant", "code répondant",
     ),
     "project_id": (
-        "project_id", "project", "project id", "id", "projet", "id projet", "code projet",
+        "project_id", "project", "project id", "projet", "id projet", "code projet",
         "identifiant projet", "identifiant du projet", "numéro projet", "numéro du projet",
         "n° projet", "no projet", "num projet",
     ),
     "kind": (
         "kind", "type", "type de collectivité", "type collectivité", "nature",
-        "nature de la collectivité", "catégorie", "catégorie de collectivité",
+        "nature de la collectivité", "catégorie de collectivité",
     ),
     "population_band": (
         "population_band", "population band", "population", "tranche de population",

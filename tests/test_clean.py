@@ -310,3 +310,29 @@ def test_no_row_is_lost_on_messy_tables(case):
             assert t.projects[col].tolist() == [codes[col] for codes, _ in expected]
         assert t.projects["citizens_involved"].tolist() == [a for _, a in expected]
         assert (d / "projets.csv").read_bytes() == before
+
+
+CELLS = st.one_of(
+    st.sampled_from(["", " ", "V01", "V02", "P1", "transport", "Réalisé", "oui", "2.5", "1", '"', ";", ",", "\t",
+                     "\n", "\r\n", "#", "é", "Ã©", "\x00", "Domaine", "Ville", "Rang"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CELLS, max_size=60), st.sampled_from(["utf-8", "cp1252", "utf-16", "latin-1"]),
+       st.sampled_from(["projets.csv", "projets.xlsx", "projets.sav"]))
+def test_garbage_gives_an_input_error_or_tables_never_a_crash(cells, encoding, name):
+    text = "".join(cells)
+    data = text.encode(encoding, errors="replace")
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        write(d, "villes.csv", CITIES)
+        (d / name).write_bytes(data)
+        try:
+            t = load_tables(d)
+        except InputError as exc:
+            assert exc.problems and all(str(p) for p in exc.problems)
+        else:
+            assert (t.log.rows_read == t.log.rows_kept + t.log.rows_excluded).all()
+        assert (d / name).read_bytes() == data
