@@ -158,10 +158,15 @@ def _allocate(rng, cities, domains, counts, params, year) -> np.ndarray:
         else:
             m[:, j] = rng.multinomial(total, p)
     # every responding city declares at least one project
+    # (moved from the largest cell of a domain without a per-city constraint)
+    free = np.array(
+        [not ((d == "transport" and transport) or (d == "education" and education)) for d in domains]
+    )
     for i in np.flatnonzero(m.sum(axis=1) == 0):
-        donor_city, donor_dom = np.unravel_index(np.argmax(np.where(m > 1, m, 0)), m.shape)
-        if education and domains[donor_dom] == "education":
+        cells = np.where((m > 1) & free[None, :], m, 0)
+        if cells.max() == 0:
             raise BaroError(f"edition {year}: cannot give city {i + 1} a project")
+        donor_city, donor_dom = np.unravel_index(np.argmax(cells), m.shape)
         m[donor_city, donor_dom] -= 1
         m[i, donor_dom] += 1
     return m

@@ -140,3 +140,10 @@ def test_cli_simulate_handler_uses_args(tmp_path):
     args = argparse.Namespace(year=2015, seed=None, output=str(tmp_path), force=False)
     assert cli_simulate(args) == 0
     assert _bytes(tmp_path) == _bytes(editions.load(2015).path)
+
+
+@pytest.mark.parametrize("year", [2013, 2015])
+def test_other_seeds_hold_every_figure_in_every_edition(year):
+    t = simulate(year, seed=11)
+    assert check(year, t) == []
+    assert not t.projects.equals(editions.load(year).projects)
