@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import textwrap
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -121,6 +122,9 @@ TABLE_NAMES = {
 #: Accepted yes / no answers (after :func:`normalise`).
 YES = frozenset({"oui", "o", "yes", "y", "vrai", "true", "1"})
 NO = frozenset({"non", "n", "no", "faux", "false", "0"})
+
+#: Rank cells meaning "not cited" (after :func:`normalise`), read as empty and noted.
+NOT_CITED = frozenset({"na", "n a", "nc", "n c", "non cite", "not cited", "sans objet"})
 
 #: Population thresholds of the bands, for exports that give a population.
 POPULATION_BANDS = ((200_000, "p200k_plus"), (100_000, "p100_200k"), (50_000, "p50_100k"))
@@ -467,7 +471,7 @@ def _how_read(info: dict) -> list[str]:
         delim = {",": "comma", ";": "semicolon", "\t": "tab"}[info["delimiter"]]
         notes.append(f"CSV, {info['encoding']}, {delim}")
         for c in info.get("comments", []):
-            notes.append(f"comment line {c[:60]!r}")
+            notes.append(f"comment line {textwrap.shorten(c, 90, placeholder=' ...')!r}")
     elif fmt == "xlsx":
         notes.append(f"XLSX, sheet {info['sheet']!r}")
         if info.get("other_sheets"):
@@ -556,13 +560,20 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
     missing = [r for v, r in zip(raw, rows) if v == ""]
     if col == "rank":
         values = []
+        not_cited = defaultdict(int)
         for v, r in zip(raw, rows):
+            if v in ("-", "–", "—") or (v and normalise(v) in NOT_CITED):
+                not_cited[v] += 1
+                values.append(None)
+                continue
             rank, why = parse_rank(v)
             if why:
                 problems.append(
                     Problem(file, f"{why}; expected a positive whole number (1 = first) or empty", r, header, v)
                 )
             values.append(rank)
+        for v, n in not_cited.items():
+            notes.append(f"{n} rank{'s' if n > 1 else ''} {v!r} read as not cited")
         return values, problems, notes
     if missing:
         problems.append(

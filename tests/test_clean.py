@@ -336,3 +336,24 @@ def test_garbage_gives_an_input_error_or_tables_never_a_crash(cells, encoding, n
         else:
             assert (t.log.rows_read == t.log.rows_kept + t.log.rows_excluded).all()
         assert (d / name).read_bytes() == data
+
+
+def test_not_cited_markers_are_empty_ranks_and_noted(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", PROJECTS)
+    write(tmp_path, "objectives.csv", [["city_id", "objective", "rank"], ["V01", "attractivite", "1"],
+                                       ["V01", "exemplarite", "NA"], ["V01", "bonne_gestion", "-"],
+                                       ["V02", "exemplarite", "Non cité"], ["V02", "attractivite", ""],
+                                       ["V02", "bonne_gestion", "?"]])
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    assert messages(e) == [f"{tmp_path / 'objectives.csv'}, row 7, column 'rank': '?': not a number; "
+                           "expected a positive whole number (1 = first) or empty"]
+    write(tmp_path, "objectives.csv", [["city_id", "objective", "rank"], ["V01", "attractivite", "1"],
+                                       ["V01", "exemplarite", "NA"], ["V01", "bonne_gestion", "-"],
+                                       ["V02", "exemplarite", "Non cité"], ["V02", "attractivite", ""]])
+    t = load_tables(tmp_path)
+    assert t.objectives["rank"].tolist() == [1, pd.NA, pd.NA, pd.NA, pd.NA]
+    note = t.log.set_index("table").loc["objectives", "note"]
+    assert "1 rank 'NA' read as not cited" in note and "1 rank 'Non cité' read as not cited" in note
+    assert "''" not in note
