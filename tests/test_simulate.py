@@ -70,30 +70,59 @@ def test_no_real_city_name_in_the_tables():
                 assert name.lower() not in text, (year, t, name)
 
 
-def design_effect(projects: pd.DataFrame, y: pd.Series) -> float:
-    """Design effect of a share under one-stage cluster sampling by city.
+def cluster_variance(projects: pd.DataFrame, y: pd.Series) -> tuple[float, float]:
+    """Share and its variance under one-stage cluster sampling by city.
 
     The share is a ratio estimator p = sum_c y_c / sum_c m_c. Its
     linearised variance with clusters drawn with replacement is
         v = k / (k - 1) * sum_c (y_c - p m_c)^2 / M^2
-    (k clusters, M = sum m_c rows); under simple random sampling of rows
-        v0 = p (1 - p) / M.
-    deff = v / v0.
+    (k clusters, M = sum m_c rows).
     """
     g = pd.DataFrame({"city": projects["city_id"], "y": y.astype(float)}).groupby("city")["y"]
     y_c, m_c = g.sum().to_numpy(), g.size().to_numpy()
     M, k = m_c.sum(), len(m_c)
     p = y_c.sum() / M
-    v = k / (k - 1) * np.sum((y_c - p * m_c) ** 2) / M**2
-    return v / (p * (1 - p) / M)
+    return p, k / (k - 1) * np.sum((y_c - p * m_c) ** 2) / M**2
+
+
+def design_effect(projects: pd.DataFrame, y: pd.Series) -> float:
+    """deff = v / v0, v0 the variance under simple random sampling of rows
+    with replacement, s^2 / M with s^2 = M p (1 - p) / (M - 1) (as R's
+    survey package, ``deff = "replace"``)."""
+    p, v = cluster_variance(projects, y)
+    M = len(projects)
+    return v / (p * (1 - p) / (M - 1))
 
 
 def test_design_effect_formula_on_a_hand_case():
     # two cities, each all-or-nothing: maximal clustering
     p = pd.DataFrame({"city_id": ["A", "A", "B", "B"]})
     y = pd.Series([1, 1, 0, 0])
-    # p = 0.5, v = 2 * ((2-1)^2 + (0-1)^2) / 16 = 0.25, v0 = 0.25 / 4
-    assert design_effect(p, y) == pytest.approx(4.0)
+    # p = 0.5, v = 2 * ((2-1)^2 + (0-1)^2) / 16 = 0.25, v0 = 0.25 / 3
+    assert design_effect(p, y) == pytest.approx(3.0)
+
+
+# R 4.2, survey package, run once on the committed 2014 tables (seed 2014);
+# rerun and update if those tables are regenerated with other assumptions:
+#   d <- read.csv("data/editions/2014/projects.csv", comment.char = "#")
+#   d$transport <- as.numeric(d$domain == "transport")
+#   d$unilateral <- as.numeric(d$decision_mode == "unilaterale")
+#   m <- svymean(~transport + unilateral, svydesign(ids = ~city_id, data = d),
+#                deff = "replace")
+#   SE(m); deff(m)
+R_2014 = {
+    "transport": {"se": 0.0185556237593, "deff": 2.05460625280},
+    "unilateral": {"se": 0.0264224659405, "deff": 2.25920274184},
+}
+
+
+def test_design_effect_formula_matches_r_survey():
+    p = editions.load(2014).projects
+    for name, y in (("transport", p["domain"] == "transport"),
+                    ("unilateral", p["decision_mode"] == "unilaterale")):
+        _, v = cluster_variance(p, y)
+        assert np.sqrt(v) == pytest.approx(R_2014[name]["se"], rel=1e-9)
+        assert design_effect(p, y) == pytest.approx(R_2014[name]["deff"], rel=1e-9)
 
 
 def test_cities_differ_design_effects_above_one():
