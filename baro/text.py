@@ -451,7 +451,7 @@ def association_sentence(
     result: Any,
     *,
     row_name: str = "le domaine",
-    col_name: str = "l'implication des citoyens",
+    col_name: str = "l’implication des citoyens",
     alpha: float = ALPHA,
 ) -> str:
     """A test of association (independence) as a sentence.
@@ -464,9 +464,9 @@ def association_sentence(
     >>> from types import SimpleNamespace as R
     >>> res = R(statistic=3.2, pvalue=0.001, dof=7.1, ddf=262.7, n_clusters=38, cramers_v=0.31)
     >>> association_sentence(res)
-    "L'implication des citoyens dépend du domaine (F de Rao-Scott = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31)."
+    'L’implication des citoyens dépend du domaine (F de Rao-Scott = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31).'
     >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, ddf=float("inf"), n_clusters=None, cramers_v=0.05))
-    "Rien ne montre que l'implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05)."
+    'Rien ne montre que l’implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05).'
     """
     symbol = "F de Rao-Scott" if _clustered(result) else "χ²"
     stats = _stat_text(result, symbol)
@@ -479,7 +479,7 @@ def association_sentence(
 
 
 def _de(noun_phrase: str) -> str:
-    """French ``de`` + article: ``du domaine``, ``des villes``, ``de l'objectif``."""
+    """French ``de`` + article: ``du domaine``, ``des villes``, ``de l’objectif``."""
     text = escape(noun_phrase)
     if text.startswith("le "):
         return "du " + text[3:]
