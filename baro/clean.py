@@ -335,15 +335,44 @@ def parse_rank(value) -> tuple[int | None, str | None]:
     return int(x), None
 
 
-def _population_band(value) -> str | None:
-    s = re.sub(r"[\s\u00a0\u202f]", "", str(value))
-    if not re.fullmatch(r"\d{4,}", s):
-        return None
-    n = int(s)
-    for threshold, code in POPULATION_BANDS:
-        if n >= threshold:
-            return code
-    return ""  # a population below the survey's smallest band
+def _population_band(value) -> tuple[str | None, bool]:
+    """(band, is_a_count) for a population written as a number or a range.
+
+    A single number is a population and is binned ("" when below the
+    smallest band); two numbers are a band's bounds and must be one of
+    the bands. Anything else, or a "less than", gives (None, False).
+
+    >>> _population_band("153 000"), _population_band("42000")
+    (('p100_200k', True), ('', True))
+    >>> _population_band("100 000 - 199 999"), _population_band("De 50k à 100k"), _population_band("200 000 +")
+    (('p100_200k', False), ('p50_100k', False), ('p200k_plus', False))
+    >>> _population_band("moins de 50 000"), _population_band("60 000 - 90 000")
+    ((None, False), (None, False))
+    """
+    t = str(value).casefold().replace("\u00a0", " ").replace("\u202f", " ")
+    if re.search(r"moins|less|under|inf[eé]rieur|<", t):
+        return None, False
+    t = re.sub(r"(?<=\d)[ .'](?=\d{3}\b)", "", t)
+    t = re.sub(r"(\d+)\s*k\b", lambda m: str(int(m.group(1)) * 1000), t)
+    nums = [int(x) for x in re.findall(r"\d+", t)]
+    letters = re.sub(r"[\d\W_]+", " ", t).split()
+    if len(nums) == 1 and nums[0] >= 1000:
+        n = nums[0]
+        plus = bool(re.search(r"plus|more|over|\+|>|au[- ]del|sup[eé]rieur", t))
+        if plus:
+            return ("p200k_plus", False) if n == 200_000 else (None, False)
+        if set(letters) - {"habitant", "habitants", "hab", "h"}:
+            return None, False
+        for threshold, code in POPULATION_BANDS:
+            if n >= threshold:
+                return code, True
+        return "", True
+    if len(nums) == 2:
+        lo, hi = nums
+        for threshold, code in POPULATION_BANDS[1:]:
+            if lo == threshold and hi in (2 * threshold - 1, 2 * threshold):
+                return code, False
+    return None, False
 
 
 # ----------------------------------------------------------------- files
@@ -606,13 +635,13 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
             continue
         code = lookup.code(col, v)
         if code is None and col == "population_band":
-            band = _population_band(v)
+            band, is_count = _population_band(v)
             if band == "":
                 problems.append(Problem(file, "population below 50 000, the survey's smallest band", r, header, v))
                 values.append("")
                 continue
             if band:
-                binned += 1
+                binned += is_count
                 code = band
         if code is None:
             unknown[v].append(r)
