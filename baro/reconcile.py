@@ -67,7 +67,7 @@ STATISTICS = (
 _TABLES = ("cities", "projects", "objectives")
 
 
-# ----------------------------------------------------------------- helpers
+# ----------------------------------------------------------------- utilities
 def round_half_up(value: float, decimals: int = 0) -> float:
     """Round ``value`` half away from zero at ``decimals`` decimals.
 

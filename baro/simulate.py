@@ -74,7 +74,7 @@ class SimulatedTables(NamedTuple):
     objectives: pd.DataFrame
 
 
-# ------------------------------------------------------------------ helpers
+# ----------------------------------------------------------------- utilities
 def _expit(x):
     return 1.0 / (1.0 + np.exp(-x))
 
