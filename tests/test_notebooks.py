@@ -155,3 +155,30 @@ def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
     assert "SIMULATED" in html
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.notebook
+def test_trends_runs_and_its_change_tables_carry_pvalues(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(notebooks_dir() / "trends.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={"editions": [2013, 2014, 2015], "output_dir": str(out)},
+        kernel_name="baro",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    tables = {p.stem for p in (out / "tables").glob("*.csv")}
+    assert {"changes_2013_2014", "changes_2014_2015", "education_change", "domain_shares_by_edition"} <= tables
+    for name in ("changes_2013_2014", "changes_2014_2015", "education_change"):
+        frame = pd.read_csv(out / "tables" / f"{name}.csv")
+        assert "pvalue" in frame.columns and frame["pvalue"].between(0, 1).all()
+    edu = pd.read_csv(out / "tables" / "education_change.csv")
+    assert edu["level"].tolist() == ["education", "education"]
+    assert edu["method"].tolist() == ["avec grappes (villes)", "sans grappes"]
+    # same shares, clustering widens the interval
+    assert edu["difference"].nunique() == 1
+    assert (edu["ci_high"] - edu["ci_low"]).iloc[0] > (edu["ci_high"] - edu["ci_low"]).iloc[1]
+    assert {"domain_shares_by_edition.png", "education_by_edition.svg"} <= {p.name for p in (out / "figures").iterdir()}
