@@ -211,6 +211,7 @@ def _rows_text(rows: list[int]) -> str:
 
 
 def _also(rows: list[int]) -> str:
+    rows = list(dict.fromkeys(rows))  # a wide table repeats a row per objective
     if len(rows) <= 1:
         return ""
     return f" (also row{'s' if len(rows) > 2 else ''} {_rows_text(rows[1:])}; {len(rows)} rows in all)"
@@ -532,6 +533,11 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
         col = recognise_column(name)
         if col in wanted:
             position[col].append(i)
+    wide = _wide_objectives(table, frame, position, lookup)
+    for i, name in enumerate(frame.columns):
+        col = recognise_column(name)
+        if col in wanted or any(i in idx for idx in wide.values()):
+            continue
         elif name == "" and not frame.iloc[:, i].str.strip().astype(bool).any():
             continue
         else:
@@ -542,7 +548,11 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
         if len(idx) > 1:
             names = " and ".join(repr(frame.columns[i]) for i in idx)
             problems.append(Problem(file, f"columns {names} both read as {col}; keep one", column=col))
-    missing = [c for c in wanted if c not in position]
+    for code, idx in wide.items():
+        if len(idx) > 1:
+            names = " and ".join(repr(frame.columns[i]) for i in idx)
+            problems.append(Problem(file, f"columns {names} are both the objective {code!r}; keep one"))
+    missing = [c for c in wanted if c not in position and not (wide and c in ("objective", "rank"))]
     for col in missing:
         found = ", ".join(repr(c) for c in frame.columns) or "none"
         accepted = ", ".join(repr(s) for s in COLUMN_SYNONYMS[col][1:5])
@@ -559,6 +569,8 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     excluded = len(frame) - len(keep)
     if not keep:
         return None, [Problem(file, f"has no data rows: all {len(frame)} rows are empty")]
+    if wide:
+        return _clean_wide(path, frame, rows, keep, position, wide, notes, ctx)
     kept_rows = [rows[i] for i in keep]
     headers = {col: frame.columns[position[col][0]] for col in wanted}
     out = {}
@@ -583,6 +595,75 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     return _Read(table, path, clean, kept_rows, headers, log), problems
 
 
+def _wide_objectives(table, frame, position, lookup) -> dict[str, list[int]]:
+    """Objective code -> column positions, for an objectives table in wide form.
+
+    A wide objectives table has a city column and one rank column per
+    objective, headed by the objective's label; it has neither an
+    objective nor a rank column.
+    """
+    if table != "objectives" or "city_id" not in position or "objective" in position or "rank" in position:
+        return {}
+    wide: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(frame.columns):
+        code = lookup.code("objective", name) if name.strip() and recognise_column(name) is None else None
+        if code:
+            wide[code].append(i)
+    return dict(wide)
+
+
+def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
+    """Clean a wide objectives table into one row per city and objective."""
+    lookup, edition = ctx
+    file = str(path)
+    problems = []
+    city_at = position["city_id"][0]
+    city_header = frame.columns[city_at]
+    cities, objectives, ranks, rank_headers, long_rows = [], [], [], [], []
+    columns = sorted((idx[0], code) for code, idx in wide.items())
+    for i in keep:
+        for j, code in columns:
+            cities.append(frame.iat[i, city_at].strip())
+            objectives.append(code)
+            ranks.append(frame.iat[i, j].strip())
+            rank_headers.append(frame.columns[j])
+            long_rows.append(rows[i])
+    city_values, probs, _ = _parse_column("city_id", cities, long_rows, file, city_header, lookup, edition)
+    # a missing city is reported once per row, not once per objective
+    problems += probs
+    rank_values, probs, rank_notes = _parse_column("rank", ranks, long_rows, file, rank_headers, lookup, edition)
+    problems += probs
+    if edition is not None:
+        allowed = set(lookup.taxonomy.codes("objective", edition))
+        for j, code in columns:
+            if code not in allowed:
+                problems.append(
+                    Problem(file, f"objective {code!r} is not a category of edition {edition}", column=frame.columns[j])
+                )
+    shown = ", ".join(repr(frame.columns[j]) for j, _ in columns)
+    notes = [*notes, f"wide table: one rank column per objective ({shown}), read as one row per city and objective",
+             *rank_notes]
+    clean = pd.DataFrame(
+        {
+            "city_id": pd.Series(city_values, dtype="str"),
+            "objective": pd.Series(objectives, dtype="str"),
+            "rank": pd.Series(rank_values, dtype="Int64"),
+        }
+    )
+    excluded = len(frame) - len(keep)
+    log = dict(
+        table="objectives",
+        file=file,
+        rows_read=len(frame),
+        rows_kept=len(keep),
+        rows_excluded=excluded,
+        reason="empty row" if excluded else "",
+        note="; ".join(notes),
+    )
+    headers = {"city_id": city_header, "objective": "objective", "rank": "rank"}
+    return _Read("objectives", path, clean, long_rows, headers, log), problems
+
+
 def _parse_column(col, raw, rows, file, header, lookup, edition):
     problems = []
     notes = []
@@ -597,8 +678,9 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
                 continue
             rank, why = parse_rank(v)
             if why:
+                h = header[len(values)] if isinstance(header, list) else header
                 problems.append(
-                    Problem(file, f"{why}; expected a positive whole number (1 = first) or empty", r, header, v)
+                    Problem(file, f"{why}; expected a positive whole number (1 = first) or empty", r, h, v)
                 )
             values.append(rank)
         for v, n in not_cited.items():
@@ -702,25 +784,27 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
 
 
 def _same_rank(read: _Read) -> list[Problem]:
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, tuple[int, str]] = {}
     problems = []
     f = read.frame
     for cid, obj, rank, row in zip(f["city_id"], f["objective"], f["rank"], read.rows):
-        if rank is None or rank is pd.NA:
+        if rank is None or rank is pd.NA or not cid:
             continue
         key = (cid, rank)
         if key in seen:
+            first_row, first_obj = seen[key]
             problems.append(
                 Problem(
                     str(read.path),
-                    f"city {cid!r} gives rank {rank} to two objectives (rows {seen[key]} and {row})",
+                    f"city {cid!r} gives rank {rank} to two objectives: {first_obj!r} (row {first_row}) "
+                    f"and {obj!r} (row {row})",
                     row,
                     read.headers["rank"],
                     str(rank),
                 )
             )
         else:
-            seen[key] = row
+            seen[key] = (row, obj)
     return problems
 
 

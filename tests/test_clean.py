@@ -357,3 +357,34 @@ def test_not_cited_markers_are_empty_ranks_and_noted(tmp_path):
     note = t.log.set_index("table").loc["objectives", "note"]
     assert "1 rank 'NA' read as not cited" in note and "1 rank 'Non cité' read as not cited" in note
     assert "''" not in note
+
+
+def test_wide_objectives_become_one_row_per_city_and_objective(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", PROJECTS)
+    write(tmp_path, "objectives.csv", [["Ville", "Attractivité", "Exemplarité", "Commentaire"],
+                                       ["V01", "2", "1", "x"], ["", "", "", ""], ["V02", "", "1.0", ""]])
+    t = load_tables(tmp_path)
+    assert t.objectives.to_dict("list") == {
+        "city_id": ["V01", "V01", "V02", "V02"],
+        "objective": ["attractivite", "exemplarite", "attractivite", "exemplarite"],
+        "rank": [2, 1, None, 1],
+    }
+    log = t.log.set_index("table").loc["objectives"]
+    assert (log.rows_read, log.rows_kept, log.rows_excluded) == (3, 2, 1)
+    assert "column 'Commentaire' ignored" in log.note
+
+
+def test_wide_objectives_errors_name_the_objective_column(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", PROJECTS)
+    write(tmp_path, "objectives.csv", [["Ville", "Attractivité", "Exemplarité", "Bonne gestion"],
+                                       ["V01", "2,5", "1", "1"], ["V03", "1", "", ""]])
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    f = tmp_path / "objectives.csv"
+    assert messages(e) == [
+        f"{f}, row 2, column 'Attractivité': '2,5': not a whole number; expected a positive whole number (1 = first) or empty",
+        f"{f}, row 2, column 'rank': '1': city 'V01' gives rank 1 to two objectives: 'exemplarite' (row 2) and 'bonne_gestion' (row 2)",
+        f"{f}, row 3, column 'Ville': 'V03': city not in the cities table cities.csv",
+    ]

@@ -126,6 +126,21 @@ def main() -> None:
         projects__csv=text([r + [c] for r, c in zip(PROJECTS, ["Commentaire", "à revoir", "", ""])]),
         objectives__csv=text(OBJECTIVES),
     )
+    wide = [
+        ["Collectivité", "Qualité de service", "Attractivité", "Bonne gestion", "Développement durable", "Exemplarité"],
+        ["V01", "1", "2", "", "3", ""],
+        ["", "", "", "", "", ""],
+        ["V02", "", "1", "2", "", "NA"],
+        ["V03", "1", "", "", "", ""],
+    ]
+    case(
+        "wide_objectives",
+        "exit: 0\nout: 3 cities, 6 projects, 15 objective answers: valid\n"
+        "out: 4     3         1  empty row\nout: wide table: one rank column per objective",
+        villes__csv=text(CITIES_FR),
+        projets__csv=text(PROJECTS_FR),
+        objectifs__csv=text(wide, ";"),
+    )
     # ------------------------------------------------------------- broken
     case(
         "unknown_label_typo",
@@ -177,7 +192,7 @@ def main() -> None:
     )
     case(
         "same_rank_twice",
-        "exit: 2\nerr: objectives.csv, row 3, column 'rank': '1': city 'V01' gives rank 1 to two objectives (rows 2 and 3)",
+        "exit: 2\nerr: objectives.csv, row 3, column 'rank': '1': city 'V01' gives rank 1 to two objectives: 'attractivite' (row 2) and 'exemplarite' (row 3)",
         cities__csv=text(CITIES),
         projects__csv=text(PROJECTS),
         objectives__csv=text(edit(OBJECTIVES, 2, 2, "1")),
