@@ -18,6 +18,8 @@ Rules
   code's label and synonyms in the taxonomy. An unknown label is an
   error listing its rows and the closest labels; nothing is ever mapped
   to a default category.
+- An objectives table may also come in wide form: a city column and
+  one rank column per objective, headed by the objective's label.
 - Rows that are entirely empty are excluded (reason "empty row"); every
   other row is kept or is an error. In the log, rows_read = rows_kept +
   rows_excluded.
@@ -408,6 +410,7 @@ def find_table_files(directory) -> dict[str, Path]:
     if not directory.is_dir():
         raise InputError([Problem(str(directory), "is not a folder (give the folder holding the tables)")])
     found: dict[str, list[Path]] = defaultdict(list)
+    unsupported: dict[str, list[str]] = defaultdict(list)
     others = []
     try:
         entries = sorted(directory.iterdir())
@@ -421,13 +424,16 @@ def find_table_files(directory) -> dict[str, Path]:
             found[table].append(p)
         else:
             others.append(p.name)
+            if table:
+                unsupported[table].append(p.name)
     expected = (
         "expected cities, projects and (optionally) objectives as .csv, .xlsx or .sav "
         "(French names villes, projets, objectifs accepted)"
     )
     if not found:
         seen = ", ".join(others[:10]) if others else "nothing"
-        raise InputError([Problem(str(directory), f"no table files found; {expected}; found: {seen}")])
+        more = f" and {len(others) - 10} more" if len(others) > 10 else ""
+        raise InputError([Problem(str(directory), f"no table files found; {expected}; found: {seen}{more}")])
     problems = []
     for table, paths in found.items():
         if len(paths) > 1:
@@ -435,7 +441,10 @@ def find_table_files(directory) -> dict[str, Path]:
             problems.append(Problem(str(directory), f"two files for the {table} table: {names}; keep one"))
     for table in ("cities", "projects"):
         if table not in found:
-            problems.append(Problem(str(directory), f"no {table} table; {expected}"))
+            hint = ""
+            if unsupported[table]:
+                hint = f" ({', '.join(unsupported[table])}: format not read; save as .csv or .xlsx)"
+            problems.append(Problem(str(directory), f"no {table} table{hint}; {expected}"))
     if problems:
         raise InputError(problems)
     return {t: found[t][0] for t in COLUMNS if t in found}

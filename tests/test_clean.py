@@ -388,3 +388,11 @@ def test_wide_objectives_errors_name_the_objective_column(tmp_path):
         f"{f}, row 2, column 'rank': '1': city 'V01' gives rank 1 to two objectives: 'exemplarite' (row 2) and 'bonne_gestion' (row 2)",
         f"{f}, row 3, column 'Ville': 'V03': city not in the cities table cities.csv",
     ]
+
+
+def test_table_in_a_format_not_read_is_named(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    (tmp_path / "projets.ods").write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    assert messages(e)[0].startswith(f"{tmp_path}: no projects table (projets.ods: format not read; save as .csv or .xlsx)")
