@@ -19,7 +19,7 @@ from baro import stats
 
 REF = Path(__file__).parent / "reference"
 FIGURES = json.loads((REF / "survey_reference.json").read_text())
-DATASETS = ["few_clusters", "many_clusters", "rare_level", "example"]
+DATASETS = ["few_clusters", "many_clusters", "rare_level", "example", "with_missing"]
 VARIABLES = ["domain", "decision_mode", "citizens_involved"]
 PAIRS = [
     ("domain", "citizens_involved"),
@@ -54,6 +54,10 @@ def test_reference_data_have_the_intended_shapes():
     assert few["city_id"].nunique() == 8
     assert many["city_id"].nunique() == 200
     assert (rare["domain"] == "securite").sum() == 3
+    holes = load("with_missing")
+    assert holes["domain"].isna().sum() == 10 and holes["decision_mode"].isna().sum() == 2
+    # every project of V01 lacks a domain: the city stays in the design
+    assert stats.shares(holes, "domain", cluster="city_id").attrs["n_clusters"] == 12
 
 
 @pytest.mark.parametrize("var", VARIABLES)
@@ -70,7 +74,8 @@ def test_shares_match_svymean_and_svyciprop(case, var):
     s90 = stats.shares(d, var, cluster="city_id", levels=r["level"], confidence_level=0.9)
     assert_allclose(s90["ci_low"], r["ci90_low"], rtol=RTOL)
     assert_allclose(s90["ci_high"], r["ci90_high"], rtol=RTOL)
-    assert s.attrs["n"] == ref["n"] and s.attrs["n_clusters"] == ref["n_clusters"]
+    assert s.attrs["n"] + s.attrs["n_dropped"] == ref["n"]
+    assert s.attrs["n_clusters"] == ref["n_clusters"]
     assert s.attrs["dof"] == ref["degf"]
 
 
@@ -114,11 +119,12 @@ def test_association_matches_svychisq(case, row, col):
         rtol=RTOL,
     )
     assert a.statistic == a.f_statistic and a.dof == a.ndf
-    # svychisq(statistic = "Chisq"): unscaled X^2 printed, first-order p-value
-    assert_allclose(a.chisq, r["chisq"], rtol=RTOL)
+    # svychisq(statistic = "Chisq"): unscaled X^2 printed, first-order p-value;
+    # R scales the table to all rows of the design, missing values included
+    assert_allclose(a.chisq * (a.n + a.n_dropped) / a.n, r["chisq"], rtol=RTOL)
     assert_allclose(a.pvalue_first_order, r["chisq_pvalue"], rtol=RTOL)
     assert a.dof_first_order == r["chisq_df"]
-    assert_allclose(a.chisq_first_order * a.mean_design_effect, r["chisq"], rtol=RTOL)
+    assert_allclose(a.chisq_first_order * a.mean_design_effect, a.chisq, rtol=1e-12)
 
 
 def test_proportion_test_matches_svyttest(case):

@@ -173,7 +173,9 @@ def prepare(
         The analysed columns. Rows with a missing value in any of them are
         dropped and counted in ``n_dropped``.
     cluster : str, optional
-        The cluster column; it may not hold missing values.
+        The cluster column; it may not hold missing values. Every cluster
+        of ``data`` counts in ``n_clusters``, including one whose rows are
+        all dropped (R's ``svymean(..., na.rm = TRUE)`` does the same).
     levels : dict, optional
         Column -> levels in a fixed order. Values outside these levels raise
         ``ValueError`` (nothing is dropped silently).
@@ -252,14 +254,12 @@ def prepare(
                 f"({found!r}); at least {min_levels} are needed"
             )
     if cluster is not None:
+        # Clusters whose rows were all dropped stay in the design (with zero
+        # totals), as in R's survey package with na.rm = TRUE: the design's
+        # clusters and degrees of freedom do not depend on missing values.
+        n_clusters = len(cuniq)
         if mask is not None:
             cluster_codes = cluster_codes[mask]
-            present = np.bincount(cluster_codes, minlength=len(cuniq)) > 0
-            remap = np.cumsum(present) - 1
-            cluster_codes = remap[cluster_codes]
-            n_clusters = int(present.sum())
-        else:
-            n_clusters = len(cuniq)
         if n_clusters < 2:
             raise ValueError(
                 f"cluster column {cluster!r} has {n_clusters} cluster(s); "

@@ -361,7 +361,9 @@ def association(
     degrees of freedom (``mean_design_effect`` is ``mean(diag(Delta))``),
     with ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
     returns the same p-value but prints the unscaled Pearson ``X^2`` (here
-    ``chisq``) as its statistic.
+    ``chisq``) as its statistic; when rows have missing values R computes
+    that ``X^2`` on the table scaled up to all rows of the design, i.e.
+    ``chisq * (n + n_dropped) / n`` (every other figure agrees as is).
 
     Cramér's V is ``sqrt(X^2 / (n (min(r, c) - 1)))`` on the table (as
     ``scipy.stats.contingency.association``); the corrected V follows

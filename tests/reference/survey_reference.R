@@ -61,6 +61,11 @@ datasets <- list(
 )
 datasets$example$citizens_involved <- ifelse(datasets$example$citizens_involved == "True",
                                              "yes", "no")
+# missing values: every project of city V01 (rows 1-8) and two more lack a
+# domain, two lack a decision mode; V01 stays in the design (na.rm = TRUE)
+datasets$with_missing <- datasets$example
+datasets$with_missing$domain[c(1:8, 20, 40)] <- NA
+datasets$with_missing$decision_mode[c(50, 60)] <- NA
 
 strip <- function(x, prefix) sub(paste0("^", prefix), "", x)
 
@@ -80,15 +85,16 @@ for (name in names(datasets)) {
 
   for (var in c("domain", "decision_mode", "citizens_involved")) {
     f <- as.formula(paste0("~", var))
-    m <- svymean(f, des, deff = "replace")
+    m <- svymean(f, des, deff = "replace", na.rm = TRUE)
     lv <- strip(names(coef(m)), var)
     ci <- t(sapply(levels(d[[var]]), function(l) {
       fm <- as.formula(paste0("~I(", var, " == '", l, "')"))
-      as.numeric(attr(svyciprop(fm, des, method = "logit"), "ci"))
+      as.numeric(attr(svyciprop(fm, des, method = "logit", na.rm = TRUE), "ci"))
     }))
     ci90 <- t(sapply(levels(d[[var]]), function(l) {
       fm <- as.formula(paste0("~I(", var, " == '", l, "')"))
-      as.numeric(attr(svyciprop(fm, des, method = "logit", level = 0.9), "ci"))
+      as.numeric(attr(svyciprop(fm, des, method = "logit", level = 0.9,
+                                  na.rm = TRUE), "ci"))
     }))
     k <- length(lv)
     pairs <- combn(k, 2)
@@ -97,9 +103,9 @@ for (name in names(datasets)) {
     })
     names(con) <- paste(lv[pairs[1, ]], lv[pairs[2, ]], sep = "|")
     sc <- svycontrast(m, con)
-    gof <- svygofchisq(f, p = rep(1, k), des)
+    gof <- svygofchisq(f, p = rep(1, k), des, na.rm = TRUE)
     p_uneq <- seq_len(k)
-    gof2 <- svygofchisq(f, p = p_uneq, des)
+    gof2 <- svygofchisq(f, p = p_uneq, des, na.rm = TRUE)
     res[[var]] <- list(
       level = lv, mean = unname(coef(m)), se = unname(SE(m)),
       deff_replace = unname(deff(m)),
@@ -134,7 +140,7 @@ for (name in names(datasets)) {
   }
 
   # unclustered adjusted (standardised) residuals, chisq.test()$stdres
-  tab <- table(d$decision_mode, d$citizens_involved)
+  tab <- table(d$decision_mode, d$citizens_involved)  # table() drops NA
   sr <- chisq.test(tab, correct = FALSE)$stdres
   res$stdres_decision_mode_x_citizens_involved <- list(
     row_level = rep(rownames(sr), times = ncol(sr)),
@@ -142,7 +148,7 @@ for (name in names(datasets)) {
     stdres = as.vector(sr))
 
   # t test of a share against a null value (svyttest on the indicator)
-  tt <- svyttest(I((decision_mode == "unilaterale") - 0.5) ~ 0, des)
+  tt <- svyttest(I((decision_mode == "unilaterale") - 0.5) ~ 0, des, na.rm = TRUE)
   res$ttest_unilaterale_half <- list(
     estimate = unname(coef(tt)) + 0.5, statistic = unname(tt$statistic),
     df = unname(tt$parameter), pvalue = unname(tt$p.value))
