@@ -425,7 +425,7 @@ def run_reports(
         pool = _Pool(jobs or os.cpu_count() or 1, _Progress(echo))
         try:
             results.update(pool.run(todo))
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or a broken pipe to the terminal: leave nothing behind
             pool.stop()
             _remove_temporaries(todo)
             raise

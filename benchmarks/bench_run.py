@@ -1,0 +1,144 @@
+"""Benchmark of ``baro run``: a full forced run against its floor, then a cached rerun.
+
+    python benchmarks/bench_run.py [-j N]
+
+1. full: ``baro run --all --force -j N`` into a temporary folder (every
+   edition and the trends report: execute, HTML, PDF).
+2. floor: as many bare notebooks as there were reports, each a parameters
+   cell and one cell with the import statements of the report notebooks,
+   run by papermill in N processes. No report can be faster than this:
+   it is the cost of starting kernels and importing the libraries.
+3. ratio full / floor (target: 1.5 or less).
+4. cached: ``baro run --all`` again, with nothing changed (target: well
+   under a second).
+
+Without notebooks/trends.ipynb the editions alone are run and compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from baro.paths import notebooks_dir  # noqa: E402
+
+
+def import_lines(notebook: Path) -> list[str]:
+    """The import statements of a notebook's code cells, in order."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    lines: list[str] = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                line = ast.unparse(node)
+                if line not in lines:
+                    lines.append(line)
+    return lines
+
+
+def bare_notebook(imports: list[str], path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(
+        cells=[
+            new_code_cell("seed: int = 12345  # unused", metadata={"tags": ["parameters"]}),
+            new_code_cell("\n".join(imports)),
+        ],
+        metadata={"kernelspec": {"name": "baro", "display_name": "Python (baro)", "language": "python"}},
+    )
+    nbformat.write(nb, str(path))
+
+
+def _execute(args: tuple[str, str]) -> float:
+    import papermill
+
+    t0 = time.perf_counter()
+    papermill.execute_notebook(args[0], args[1], kernel_name="baro", progress_bar=False, log_output=False)
+    return time.perf_counter() - t0
+
+
+def floor(count: int, jobs: int, imports: list[str], folder: Path) -> float:
+    source = folder / "bare.ipynb"
+    bare_notebook(imports, source)
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_execute, [(str(source), str(folder / f"bare-{i}.ipynb")) for i in range(count)]))
+    return time.perf_counter() - t0
+
+
+def baro_run(args: list[str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "baro", "run", *args], capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        sys.exit(f"baro run {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return seconds, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    from baro import editions
+
+    years = [str(y) for y in editions.available()]
+    notebooks = [notebooks_dir() / "edition_report.ipynb"]
+    target = ["--all"]
+    if (notebooks_dir() / "trends.ipynb").is_file():
+        notebooks.append(notebooks_dir() / "trends.ipynb")
+    else:
+        target = years
+        print("notebooks/trends.ipynb is missing: the editions alone are compared")
+    count = len(years) + (len(notebooks) - 1)
+    imports = []
+    for nb in notebooks:
+        imports += [line for line in import_lines(nb) if line not in imports]
+
+    with tempfile.TemporaryDirectory(prefix="baro-bench-") as tmp:
+        folder = Path(tmp)
+        out = folder / "outputs"
+        full, log = baro_run([*target, "--force", "-j", str(args.jobs), "--output", str(out)])
+        stages = [line for line in log.splitlines() if line.startswith("[") and not line.endswith("...")]
+        cached, cached_log = baro_run([*target, "-j", str(args.jobs), "--output", str(out)])
+        bare = floor(count, args.jobs, imports, folder)
+
+    print(f"reports: {count} ({', '.join(target)}), {args.jobs} parallel jobs, {os.cpu_count()} cores")
+    print("stages of the full run:")
+    for line in stages:
+        print(f"  {line}")
+    print(f"floor imports: {'; '.join(imports)}")
+    print(f"full forced run  {full:7.2f} s")
+    print(f"floor            {bare:7.2f} s  ({count} bare notebooks, papermill, {args.jobs} processes)")
+    print(f"ratio            {full / bare:7.2f}    (target <= 1.5)")
+    print(f"cached rerun     {cached:7.2f} s  (target < 1 s)")
+    reran = [line for line in cached_log.splitlines() if "to run (" in line]
+    if reran:  # files changed between the two runs (someone edited baro or the data)
+        print("  the cached rerun found changes:\n  " + "\n  ".join(reran))
+    execute = [float(line.split()[-2]) for line in stages if "] execute " in line]
+    export = [float(line.split()[-2]) for line in stages if "] html " in line or "] pdf " in line]
+    print(f"process-seconds: execute {sum(execute):.1f}, html+pdf {sum(export):.1f}; "
+          f"floor {bare * args.jobs:.1f} at most")
+
+
+if __name__ == "__main__":
+    main()
