@@ -982,22 +982,24 @@ def edition_skeleton(year: int, tables: CleanTables, source: str, taxonomy=None)
     domains = [c for c in taxonomy.codes("domain") if c in set(tables.projects["domain"])]
     objectives = [c for c in taxonomy.codes("objective") if c in set(tables.objectives["objective"])]
     src = source.replace("\\", "/").replace('"', "'")
-    return f'''# Edition {year}: tables imported by `baro import` from {src}.
-# Enter the published figures below; see baro/editions.py for every key.
+    return f'''# Edition {year} of the Baromètre « ville numérique ».
+# Tables imported by `baro import` from {src}. Enter the publisher, the
+# publication date and the published figures below (see baro/editions.py).
 
 [edition]
 year = {year}
-title = "Baromètre ville numérique {year}"
-publisher = ""
-published = ""
+title = "Baromètre « ville numérique » {year}"
+# publisher = "Syntec Numérique"
+# published = {year}-07-01
 simulated = false
-data_note = "Survey microdata imported from {src}."
+data_note = "Microdonnées de l'enquête, importées depuis {src}."
 
 [questionnaire]
+# Categories seen in the tables; add any that were asked but never chosen.
 domains = {_toml_list(domains)}
 objectives = {_toml_list(objectives)}
 
-# Published figures: one [[figures]] table each, for example
+# Published figures: none yet. One [[figures]] table each, for example:
 # [[figures]]
 # id = "domain_transport_count"
 # label = "Projets de transport"
@@ -1046,7 +1048,8 @@ def cli_import(args) -> int:
         written = write_canonical(tables, tmp)
         toml = tmp / "edition.toml"
         if not toml.exists():
-            toml.write_text(edition_skeleton(year, tables, str(Path(args.directory).resolve())), encoding="utf-8")
+            source = Path(args.directory).resolve().name or str(args.directory)
+            toml.write_text(edition_skeleton(year, tables, source), encoding="utf-8")
             written["edition"] = toml
         if target.exists():
             old = root / f".{year}.replaced-{os.getpid()}"

@@ -228,8 +228,13 @@ def test_sav_error_names_case(sav_folder, capsys):
 # ---------------------------------------------------------------- import
 @pytest.fixture
 def root(tmp_path, monkeypatch):
+    import shutil
+
+    from baro.paths import data_dir
+
     r = tmp_path / "root"
     (r / "data" / "editions").mkdir(parents=True)
+    shutil.copy(data_dir() / "taxonomy.toml", r / "data" / "taxonomy.toml")
     monkeypatch.setenv("BARO_ROOT", str(r))
     return r
 
