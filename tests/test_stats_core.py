@@ -109,6 +109,11 @@ def test_goodness_of_fit_unclustered_matches_scipy(projects):
     obs = projects["decision_mode"].value_counts().loc[order].to_numpy()
     assert_allclose(g2.statistic, sps.chisquare(obs, f_exp).statistic, rtol=1e-12)
     assert math.isnan(g.pvalue_monte_carlo) and not g.warnings
+    with pytest.raises(ValueError, match="'typo'.*column 'decision_mode'"):
+        stats.goodness_of_fit(projects, "decision_mode", expected={**exp, "typo": 1},
+                              levels=list(exp))
+    with pytest.raises(ValueError, match="expected has 2 value"):
+        stats.goodness_of_fit(projects, "decision_mode", expected=[1, 2])
 
 
 def _exact_multinomial_pvalue(counts, p):

@@ -83,6 +83,12 @@ def _expected_shares(expected, levels: list, column: str) -> np.ndarray:
         return np.full(k, 1.0 / k)
     if isinstance(expected, Mapping) or isinstance(expected, pd.Series):
         exp = dict(expected.items())
+        extra = [lv for lv in exp if lv not in levels]
+        if extra:
+            raise ValueError(
+                f"expected names level(s) {extra!r} that are not among the levels "
+                f"of column {column!r}: {levels!r}"
+            )
         missing = [lv for lv in levels if lv not in exp]
         if missing:
             raise ValueError(
