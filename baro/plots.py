@@ -195,6 +195,7 @@ def residual_heatmap(
     col: str = "col_level",
     value: str = "adjusted_residual",
     row_variable: str | None = None,
+    row_order: list | None = None,
     col_order: list | None = None,
     xlabel: str | None = None,
     title: str | None = None,
@@ -211,8 +212,9 @@ def residual_heatmap(
         The residuals table of :func:`baro.stats.association`, one row
         per cell, with columns ``row`` (default ``row_level``), ``col``
         (default ``col_level``) and ``value``.
-    col_order : list, optional
-        Order of the columns (default: order of appearance).
+    row_order, col_order : list, optional
+        Order of the rows and columns (default: order of appearance); levels
+        left out follow in their order of appearance.
 
     Returns
     -------
@@ -223,11 +225,14 @@ def residual_heatmap(
     cnames = dict(col_labels or {})
     rows = list(dict.fromkeys(residuals[row].tolist()))
     cols = list(dict.fromkeys(residuals[col].tolist()))
-    if col_order is not None:
-        unknown = [c for c in col_order if c not in cols]
+    for option, order, levels in (("row_order", row_order, rows), ("col_order", col_order, cols)):
+        if order is None:
+            continue
+        order = list(order)
+        unknown = [c for c in order if c not in levels]
         if unknown:
-            raise ValueError(f"col_order names unknown level(s) {unknown!r}; levels: {cols!r}")
-        cols = list(col_order) + [c for c in cols if c not in col_order]
+            raise ValueError(f"{option} names unknown level(s) {unknown!r}; levels: {levels!r}")
+        levels[:] = order + [c for c in levels if c not in order]
     grid = (
         residuals.pivot(index=row, columns=col, values=value)
         .reindex(index=rows, columns=cols)

@@ -120,6 +120,17 @@ def test_residual_heatmap_column_order():
         plots.residual_heatmap(res, col_order=["x"])
 
 
+def test_residual_heatmap_row_order_keeps_values_with_their_rows():
+    res = pd.DataFrame({
+        "row_level": ["a", "b", "c"], "col_level": [True] * 3, "adjusted_residual": [1.0, 2.0, 3.0],
+    })
+    fig = plots.residual_heatmap(res, row_order=["c", "a"])
+    ax = fig.axes[0]
+    assert ticklabels(ax.yaxis) == ["c", "a", "b"]
+    by_row = {round(t.get_position()[1] - 0.5): t.get_text() for t in ax.texts}
+    assert by_row == {0: "3,0", 1: "1,0", 2: "2,0"}
+
+
 def test_percent_ticks_are_not_misleading():
     fig = plots.shares_plot(shares_frame(), variable="domain")
     fig.canvas.draw()
