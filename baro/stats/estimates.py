@@ -633,7 +633,6 @@ def compare_editions(
             counts = np.bincount(prep.codes[column], minlength=len(prep.uniques[column]))
             for lv, c in zip(prep.uniques[column], counts):
                 tally[lv] = tally.get(lv, 0) + int(c)
-        levels = sorted(tally, key=lambda v: -tally[v])
         levels = sorted(sorted(tally, key=str), key=lambda v: -tally[v])
     sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
