@@ -216,7 +216,7 @@ def plan_jobs(
             loaded[y] = e
             inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
         simulated = [y for y in trend_years if loaded[y].simulated]
-        span = f"{min(trend_years)}–{max(trend_years)}" if trend_years else ""
+        span = f"de {min(trend_years)} à {max(trend_years)}" if trend_years else ""
         note = (
             f"Les tables des éditions {', '.join(map(str, simulated))} sont simulées : "
             "les chiffres publiés sont respectés, le reste est une hypothèse."

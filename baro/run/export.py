@@ -138,7 +138,7 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
     return template.render(
         title=meta["title"],
         subtitle=meta.get("subtitle", ""),
-        edition=meta["edition"],
+        edition=_edition_label(meta),
         simulated=meta["data_status"] == "SIMULATED",
         data_note=meta.get("data_note", ""),
         date=meta["date"],
@@ -147,6 +147,21 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
         css=jinja2.utils.markupsafe.Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
         body=jinja2.utils.markupsafe.Markup(body),
     )
+
+
+def _edition_label(meta: Mapping[str, Any]) -> str:
+    """The edition as the title block shows it.
+
+    >>> _edition_label({"edition": "trends", "parameters": {"editions": [2013, 2015]}})
+    'comparaison 2013, 2015'
+    >>> _edition_label({"edition": 2014})
+    '2014'
+    """
+    edition = meta["edition"]
+    if edition == "trends":
+        years = (meta.get("parameters") or {}).get("editions") or []
+        return "comparaison " + ", ".join(map(str, years)) if years else "comparaison des éditions"
+    return str(edition)
 
 
 def export_html(nb: Any) -> str:
