@@ -351,7 +351,9 @@ class Report:
         self._show(Markdown(sentence))
 
     def note(self, body: str) -> None:
-        """Display a neutral callout (``baro-note``)."""
+        """Display a neutral callout (``baro-note``); an empty body shows nothing."""
+        if not body:
+            return
         from IPython.display import HTML
 
         self._show(HTML(callout_html("note", body)))

@@ -1121,3 +1121,43 @@ def changes_sentence(
     k = len(items)
     verb = "change" if k < 2 else "changent"
     return head + f"{fmt_int(k)} {plural(k, 'part')} sur {fmt_int(n)} {verb} significativement{NBSP}: {join_fr(items)}."
+
+
+def zero_share_sentence(
+    changes: Any,
+    labels: Mapping[str, str] | None = None,
+    *,
+    editions: tuple[Any, Any],
+) -> str:
+    """Name the levels with no row in one of two editions ("" when none).
+
+    Such a change often reflects the list of categories an edition asked,
+    not the answers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"level": ["energie", "transport", "env"], "share_a": [0.09, 0.15, 0.0],
+    ...                   "share_b": [0.0, 0.16, 0.035]})
+    >>> zero_share_sentence(c, {"energie": "Énergie"}, editions=(2013, 2014))
+    'Aucun projet dans l’une des deux éditions\\xa0: Énergie (en 2014) et env (en 2013). Si la catégorie ne figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux réponses des villes.'
+    >>> zero_share_sentence(c.iloc[[1]], editions=(2013, 2014))
+    ''
+    """
+    for c in ("level", "share_a", "share_b"):
+        if c not in changes.columns:
+            raise KeyError(
+                f"comparison table has no column {c!r}; columns: {', '.join(map(str, changes.columns))}"
+            )
+    items = []
+    for _, r in changes.iterrows():
+        zero = [e for e, s in zip(editions, (r["share_a"], r["share_b"])) if float(s) == 0]
+        if len(zero) == 1:
+            items.append(f"{_label(labels, r['level'])} (en {escape(zero[0])})")
+    if not items:
+        return ""
+    return (
+        f"Aucun projet dans l’une des deux éditions{NBSP}: {join_fr(items)}. Si la catégorie ne "
+        "figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux "
+        "réponses des villes."
+    )

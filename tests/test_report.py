@@ -174,3 +174,9 @@ def test_clustering_table_against_hand_values():
     assert t["pvalue_unclustered"].tolist() == [1e-6, 1e-12]
     with pytest.raises(TypeError, match="no design effect"):
         report.design_effect(R(), R())
+
+
+def test_empty_note_shows_nothing():
+    rep, shown = make_report()
+    rep.note("")
+    assert shown == []
