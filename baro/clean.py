@@ -387,20 +387,28 @@ def _name_key(name: str) -> str:
 _TABLE_OF_NAME = {_name_key(n): table for table, names in TABLE_NAMES.items() for n in names}
 
 
-def find_table_files(directory) -> dict[str, Path]:
-    """The file of each table in ``directory`` (table -> path).
+#: Suffixes of data files that a folder may hold besides its tables; those
+#: not read are listed by :func:`scan_folder`.
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".sav", ".dta", ".json", ".parquet")
+
+
+def scan_folder(directory) -> tuple[dict[str, Path], list[str]]:
+    """The file of each table in ``directory`` and the data files not read.
 
     A table file is named cities, projects or objectives (or villes,
     projets, objectifs), without regard to case or accents, with a suffix
-    among :data:`baro.io.SUFFIXES`. Two files for one table, a missing
-    folder or a folder without cities or projects are errors.
+    among :data:`baro.io.SUFFIXES`. A table without such a file may come
+    from a file whose name holds its name and no other table's
+    ("projets_2016.csv"). Two files for one table, a missing folder or a
+    folder without cities or projects are errors.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> for n in ("Villes.CSV", "projets.xlsx", "notes.txt"):
+    >>> for n in ("Villes.CSV", "projets_2016.xlsx", "objectifs par ville.csv", "notes.txt", "edition.toml"):
     ...     _ = (d / n).write_text("x")
-    >>> {t: p.name for t, p in find_table_files(d).items()}
-    {'cities': 'Villes.CSV', 'projects': 'projets.xlsx'}
+    >>> files, ignored = scan_folder(d)
+    >>> {t: p.name for t, p in files.items()}, ignored
+    ({'cities': 'Villes.CSV', 'projects': 'projets_2016.xlsx'}, ['notes.txt', 'objectifs par ville.csv'])
     """
     from baro.io import SUFFIXES
 
@@ -410,6 +418,7 @@ def find_table_files(directory) -> dict[str, Path]:
     if not directory.is_dir():
         raise InputError([Problem(str(directory), "is not a folder (give the folder holding the tables)")])
     found: dict[str, list[Path]] = defaultdict(list)
+    loose: dict[str, list[Path]] = defaultdict(list)
     unsupported: dict[str, list[str]] = defaultdict(list)
     others = []
     try:
@@ -419,20 +428,31 @@ def find_table_files(directory) -> dict[str, Path]:
     for p in entries:
         if p.name.startswith((".", "~$")) or not p.is_file():
             continue
-        table = _TABLE_OF_NAME.get(_name_key(p.stem))
+        key = _name_key(p.stem)
+        table = _TABLE_OF_NAME.get(key)
+        words = {_TABLE_OF_NAME[w] for w in re.split(r"[\W_]+", key) if w in _TABLE_OF_NAME}
         if table and p.suffix.lower() in SUFFIXES:
             found[table].append(p)
+        elif len(words) == 1 and p.suffix.lower() in SUFFIXES:
+            loose[words.pop()].append(p)
         else:
-            others.append(p.name)
+            others.append(p)
             if table:
                 unsupported[table].append(p.name)
+    for table, paths in loose.items():
+        if table in found:
+            others += paths
+        else:
+            found[table] = paths
+    ignored = sorted(p.name for p in others if p.suffix.lower() in DATA_SUFFIXES)
     expected = (
         "expected cities, projects and (optionally) objectives as .csv, .xlsx or .sav "
         "(French names villes, projets, objectifs accepted)"
     )
     if not found:
-        seen = ", ".join(others[:10]) if others else "nothing"
-        more = f" and {len(others) - 10} more" if len(others) > 10 else ""
+        names = sorted(p.name for p in others)
+        seen = ", ".join(names[:10]) if names else "nothing"
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         raise InputError([Problem(str(directory), f"no table files found; {expected}; found: {seen}{more}")])
     problems = []
     for table, paths in found.items():
@@ -447,7 +467,20 @@ def find_table_files(directory) -> dict[str, Path]:
             problems.append(Problem(str(directory), f"no {table} table{hint}; {expected}"))
     if problems:
         raise InputError(problems)
-    return {t: found[t][0] for t in COLUMNS if t in found}
+    return {t: found[t][0] for t in COLUMNS if t in found}, ignored
+
+
+def find_table_files(directory) -> dict[str, Path]:
+    """The file of each table in ``directory`` (table -> path); see :func:`scan_folder`.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for n in ("Villes.CSV", "projets.xlsx", "notes.txt"):
+    ...     _ = (d / n).write_text("x")
+    >>> {t: p.name for t, p in find_table_files(d).items()}
+    {'cities': 'Villes.CSV', 'projects': 'projets.xlsx'}
+    """
+    return scan_folder(directory)[0]
 
 
 # ---------------------------------------------------------------- tables
@@ -467,7 +500,8 @@ class CleanTables:
     ``log`` has one row per table: rows read, kept and excluded (with the
     reason) and a note on how the file was read (format, encoding,
     delimiter, comment lines, ignored columns). ``files`` maps each table
-    read to its path.
+    read to its path; ``ignored`` names the other data files of the folder
+    (CSV, spreadsheets...), which were not read.
     """
 
     cities: pd.DataFrame = field(repr=False)
@@ -475,6 +509,7 @@ class CleanTables:
     objectives: pd.DataFrame = field(repr=False)
     log: pd.DataFrame = field(repr=False)
     files: dict = field(default_factory=dict)
+    ignored: tuple = ()
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         if table not in COLUMNS:
@@ -867,7 +902,7 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         from baro.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
-    files = find_table_files(directory)
+    files, ignored = scan_folder(directory)
     ctx = (LabelLookup.of(taxonomy), edition)
     reads: dict[str, _Read] = {}
     problems: list[Problem] = []
@@ -894,7 +929,12 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
     frames = {t: reads[t].frame if t in reads else empty_table(t) for t in COLUMNS}
     log = pd.DataFrame([reads[t].log for t in COLUMNS if t in reads], columns=list(LOG_COLUMNS))
     return CleanTables(
-        frames["cities"], frames["projects"], frames["objectives"], log, {t: reads[t].path for t in reads}
+        frames["cities"],
+        frames["projects"],
+        frames["objectives"],
+        log,
+        {t: reads[t].path for t in reads},
+        tuple(ignored),
     )
 
 
@@ -953,6 +993,8 @@ def cli_validate(args) -> int:
     """
     tables = _load_for_cli(args)
     print(format_log(tables.log))
+    if tables.ignored:
+        print(f"not read (not named as a table): {', '.join(tables.ignored)}")
     print(f"{tables.summary()}: valid")
     return 0
 

@@ -396,3 +396,20 @@ def test_table_in_a_format_not_read_is_named(tmp_path):
     with pytest.raises(InputError) as e:
         load_tables(tmp_path)
     assert messages(e)[0].startswith(f"{tmp_path}: no projects table (projets.ods: format not read; save as .csv or .xlsx)")
+
+
+def test_loosely_named_files_and_files_not_read(tmp_path, capsys):
+    from baro.cli import main
+
+    write(tmp_path, "villes_2016.csv", CITIES)
+    write(tmp_path, "projets.csv", PROJECTS)
+    write(tmp_path, "projets_ancien.csv", PROJECTS)
+    write(tmp_path, "objectifs par ville.csv", [["city_id", "objective", "rank"], ["V01", "attractivite", "1"]])
+    t = load_tables(tmp_path)
+    assert {k: p.name for k, p in t.files.items()} == {"cities": "villes_2016.csv", "projects": "projets.csv"}
+    assert t.ignored == ("objectifs par ville.csv", "projets_ancien.csv")
+    assert main(["validate", str(tmp_path)]) == 0
+    assert "not read (not named as a table): objectifs par ville.csv, projets_ancien.csv" in capsys.readouterr().out
+    write(tmp_path, "villes_copie.csv", CITIES)
+    with pytest.raises(InputError, match="two files for the cities table: villes_2016.csv and villes_copie.csv"):
+        load_tables(tmp_path)
