@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     csv = Path(tmp.name) / "bench.csv"
     for n in sizes:
         d = via_csv(make_data(n), csv)
-        repeat = 5 if n < 10**6 else 3
+        repeat = 7 if n < 10**6 else 5
         stats.shares(d, "domain", cluster="city_id")  # warm up
         t_sh = best_time(lambda: stats.shares(d, "domain", cluster="city_id"), repeat)
         t_as = best_time(
