@@ -240,28 +240,35 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
 def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[int]]:
     text, encoding = decode(data, path)
-    lines = text.splitlines()
-    comments = []
-    for line in lines:
+    # leading comment lines, then an optional "sep=;" line (written by Excel)
+    pos, comments, delimiter, lead = 0, [], None, 0
+    while pos < len(text):
+        m = _LINE.match(text, pos)
+        line = m.group().rstrip("\r\n")
         if line.startswith("#"):
             comments.append(line)
+        elif re.fullmatch(r"sep=[,;\t]\s*", line, flags=re.IGNORECASE) and delimiter is None:
+            delimiter = line[4]
         else:
             break
-    n_comments = len(comments)
-    body_lines = [ln for ln in lines[n_comments:] if ln.strip()]
+        lead += 1
+        pos = m.end()
+    body = text[pos:]
+    body_lines = [ln for ln in re.split(r"\r\n|\r|\n", body) if ln.strip()]
     if not body_lines:
         raise _fail(path, "has no header row (only comment lines)")
-    delimiter = sniff_delimiter(body_lines)
-    body = "\n".join(lines[n_comments:])
-    if text.endswith(("\n", "\r")):
-        body += "\n"
+    delimiter = delimiter or sniff_delimiter(body_lines)
     try:
         records = _records(body, delimiter)
     except csv.Error as exc:
         raise _fail(path, f"is not a readable CSV file: {exc}") from None
-    # the spreadsheet row of records[i] is n_comments + i + 1
+    n_comments = lead
+    # the spreadsheet row of records[i] is lead + i + 1
     row_numbers = [n_comments + i + 1 for i in range(len(records))]
     frame, rows = _frame(path, records, row_numbers, recognise)
     frame.attrs["baro"].update(

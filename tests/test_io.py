@@ -243,3 +243,13 @@ def test_title_line_does_not_mislead_delimiter(tmp_path):
                  encoding="utf-8")
     frame, rows = read_table(p)
     assert frame.attrs["baro"]["delimiter"] == ";" and list(frame.columns) == HEADER and rows == [3, 4]
+
+
+def test_excel_sep_line_and_unicode_line_separators(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("sep=;\r\nVille;Domaine\r\nV01;Loisirs\u2028culture\x0c\r\nV02;Transport, mobilité\r\n", encoding="utf-8",
+                 newline="")
+    frame, rows = read_table(p)
+    assert frame.attrs["baro"]["delimiter"] == ";"
+    assert frame.to_numpy().tolist() == [["V01", "Loisirs\u2028culture\x0c"], ["V02", "Transport, mobilité"]]
+    assert rows == [3, 4]
