@@ -111,6 +111,24 @@ def _kernel_manager_class(emit: Event, log: Any) -> type:
     return TrackedKernelManager
 
 
+def _register_engine() -> str:
+    """A papermill engine that writes the executed notebook once, not after every cell.
+
+    papermill's default engine rewrites the whole notebook (images
+    included) when each cell starts and ends; papermill itself still writes
+    it once at the end, with the error cell when a cell failed.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WriteOnceEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
+            return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+
+    papermill_engines.register("baro", WriteOnceEngine)
+    return "baro"
+
+
 def kill_kernels() -> None:
     """Kill the kernels this process started (each is its own process group)."""
     for pid in list(KERNELS):
@@ -216,6 +234,7 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
                 str(job.notebook), str(executed_path),
                 parameters=parameters,
                 kernel_name="baro",
+                engine_name=_register_engine(),
                 cwd=str(job.notebook.parent),
                 progress_bar=False,
                 log_output=False,
