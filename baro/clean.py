@@ -27,6 +27,7 @@ Rules
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -798,6 +799,19 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
     return values, problems, notes
 
 
+def _shorten(problem: Problem, width: int = 80) -> Problem:
+    """The problem with a long value cut, and a hint when it spans lines."""
+    v = problem.value
+    if not isinstance(v, str) or (len(v) <= width and "\n" not in v):
+        return problem
+    message = problem.message
+    if "\n" in v or "\r" in v:
+        message += "; the value spans several lines: is a quote (\") left open?"
+    if len(v) > width:
+        v = v[: width - 3] + "..."
+    return dataclasses.replace(problem, value=v, message=message)
+
+
 def _duplicates(read: _Read, keys: list[str], what: str) -> list[Problem]:
     problems = []
     first: dict[tuple, int] = {}
@@ -923,6 +937,7 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         if "cities" in reads:
             problems += _unknown_cities(reads["objectives"], reads["cities"])
     if problems:
+        problems = [_shorten(p) for p in problems]
         order = {str(p): i for i, p in enumerate(files.values())}
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row if p.row is not None else -1))
         raise InputError(problems)

@@ -413,3 +413,16 @@ def test_loosely_named_files_and_files_not_read(tmp_path, capsys):
     write(tmp_path, "villes_copie.csv", CITIES)
     with pytest.raises(InputError, match="two files for the cities table: villes_2016.csv and villes_copie.csv"):
         load_tables(tmp_path)
+
+
+def test_unclosed_quote_is_pointed_at(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    (tmp_path / "projects.csv").write_text(
+        ",".join(PROJECTS[0]) + "\n" + 'P1,V01,"transport,realise,regie,concertation,oui\n'
+        + "P2,V02,education,en_cours,ppp,unilaterale,non\n" * 30, encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    msgs = messages(e)
+    domain = [m for m in msgs if "column 'domain'" in m]
+    assert len(domain) == 1 and "row 2" in domain[0] and "left open?" in domain[0]
+    assert "...'" in domain[0] and len(domain[0]) < 1000
