@@ -732,9 +732,13 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
             notes.append(f"{n} rank{'s' if n > 1 else ''} {v!r} read as not cited")
         return values, problems, notes
     if missing:
-        problems.append(
-            Problem(file, f"missing value{_also(missing)}; every row needs a {col}", missing[0], header, "")
-        )
+        if col in CODED:
+            expected = "expected one of " + ", ".join(repr(x) for x in lookup.allowed(col, edition))
+        elif col == "citizens_involved":
+            expected = "expected a yes/no answer"
+        else:
+            expected = f"every row needs a {col}"
+        problems.append(Problem(file, f"missing value{_also(missing)}; {expected}", missing[0], header, ""))
     if col in ("city_id", "project_id"):
         return raw, problems, notes
     if col == "citizens_involved":
