@@ -845,6 +845,19 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
     ]
 
 
+def _note_idle_cities(cities: _Read, projects: _Read) -> None:
+    """Note in the cities' log the cities that have no project (not an error)."""
+    with_projects = set(projects.frame["city_id"])
+    idle = [c for c in cities.frame["city_id"] if c not in with_projects]
+    if not idle:
+        return
+    shown = ", ".join(idle[:ROWS_SHOWN])
+    if len(idle) > ROWS_SHOWN:
+        shown += f" and {len(idle) - ROWS_SHOWN} more"
+    note = f"{len(idle)} cit{'ies' if len(idle) > 1 else 'y'} without any project: {shown}"
+    cities.log["note"] = "; ".join(x for x in (cities.log["note"], note) if x)
+
+
 def _same_rank(read: _Read) -> list[Problem]:
     seen: dict[tuple, tuple[int, str]] = {}
     problems = []
@@ -935,6 +948,8 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         problems += _duplicates(reads["projects"], ["project_id"], "project_id")
         if "cities" in reads:
             problems += _unknown_cities(reads["projects"], reads["cities"])
+        if "cities" in reads:
+            _note_idle_cities(reads["cities"], reads["projects"])
     if "objectives" in reads:
         problems += _duplicates(reads["objectives"], ["city_id", "objective"], "objective for this city")
         problems += _same_rank(reads["objectives"])

@@ -10,6 +10,8 @@ cell is ``""``; :mod:`baro.clean` maps the strings to the taxonomy.
 Row numbers are those a person sees when opening the file: in a CSV the
 record number counted from the top of the file (the header is row 1 when
 nothing precedes it), in an XLSX the sheet row, in a .sav the case number.
+Every row below the header is returned, empty ones included, except the
+empty rows that end an XLSX sheet (a formatted but empty range).
 
 :func:`write_canonical` writes cleaned tables in the canonical format
 (UTF-8, comma, LF, header row, booleans ``true`` / ``false``), byte for

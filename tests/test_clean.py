@@ -426,3 +426,11 @@ def test_unclosed_quote_is_pointed_at(tmp_path):
     domain = [m for m in msgs if "column 'domain'" in m]
     assert len(domain) == 1 and "row 2" in domain[0] and "left open?" in domain[0]
     assert "...'" in domain[0] and len(domain[0]) < 1000
+
+
+def test_cities_without_projects_are_noted(tmp_path):
+    write(tmp_path, "cities.csv", [*CITIES, ["V03", "commune", "p50_100k"]])
+    write(tmp_path, "projects.csv", PROJECTS)
+    t = load_tables(tmp_path)
+    assert len(t.cities) == 3
+    assert t.log.set_index("table").loc["cities", "note"] == "CSV, utf-8, comma; 1 city without any project: V03"
