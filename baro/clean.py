@@ -326,12 +326,9 @@ def parse_rank(value) -> tuple[int | None, str | None]:
     ordinal = _ORDINAL.fullmatch(s.casefold())
     if ordinal:
         s = ordinal.group(1)
-    try:
-        x = float(s)
-    except ValueError:
+    if not re.fullmatch(r"[+-]?\d+(?:\.\d*)?", s):
         return None, "not a number"
-    if x != x or x in (float("inf"), float("-inf")):
-        return None, "not a number"
+    x = float(s)
     if not x.is_integer():
         return None, "not a whole number"
     if x < 1:

@@ -148,7 +148,8 @@ def test_not_yes_no(value):
     "value, expected",
     [("1", (1, None)), ("2.0", (2, None)), ("3,0", (3, None)), (" 4 ", (4, None)), ("", (None, None)),
      ("2.5", (None, "not a whole number")), ("0", (None, "not positive")), ("-1", (None, "not positive")),
-     ("deux", (None, "not a number")), ("nan", (None, "not a number")), ("inf", (None, "not a number"))],
+     ("deux", (None, "not a number")), ("nan", (None, "not a number")), ("inf", (None, "not a number")),
+     ("1e3", (None, "not a number")), ("1_0", (None, "not a number")), ("2e", (2, None)), ("3ème", (3, None))],
 )
 def test_parse_rank(value, expected):
     assert parse_rank(value) == expected
