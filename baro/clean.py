@@ -80,36 +80,36 @@ CODED = ("kind", "population_band", "domain", "status", "management_mode", "deci
 #: Accepted header names of each canonical column (compared by :func:`column_key`).
 COLUMN_SYNONYMS = {
     "city_id": (
-        "city_id", "city", "city id", "city code", "ville", "code ville", "id ville",
-        "identifiant ville", "identifiant de la ville", "collectivité", "code collectivité",
-        "id collectivité", "identifiant collectivité", "identifiant de la collectivité",
-        "répondant", "id répondant", "code répondant",
+        "city_id", "ville", "code ville", "collectivité", "identifiant ville", "id ville",
+        "identifiant de la ville", "code collectivité", "id collectivité",
+        "identifiant collectivité", "identifiant de la collectivité", "répondant",
+        "id répondant", "code répondant", "city", "city id", "city code",
     ),
     "project_id": (
-        "project_id", "project", "project id", "projet", "id projet", "code projet",
-        "identifiant projet", "identifiant du projet", "numéro projet", "numéro du projet",
-        "n° projet", "no projet", "num projet",
+        "project_id", "identifiant projet", "projet", "id projet", "code projet",
+        "identifiant du projet", "numéro projet", "numéro du projet", "n° projet", "no projet",
+        "num projet", "project", "project id",
     ),
     "kind": (
-        "kind", "type", "type de collectivité", "type collectivité", "nature",
+        "kind", "type de collectivité", "type", "type collectivité", "nature",
         "nature de la collectivité", "catégorie de collectivité",
     ),
     "population_band": (
-        "population_band", "population band", "population", "tranche de population",
-        "tranche population", "strate", "strate de population", "strate démographique",
-        "taille", "nombre d'habitants", "habitants",
+        "population_band", "tranche de population", "strate", "population",
+        "tranche population", "strate de population", "strate démographique", "taille",
+        "nombre d'habitants", "habitants", "population band",
     ),
     "domain": ("domain", "domaine", "domaine du projet", "secteur", "thématique", "thème"),
     "status": (
         "status", "statut", "statut du projet", "état", "état d'avancement", "avancement",
         "état du projet",
     ),
-    "management_mode": ("management_mode", "management mode", "mode de gestion", "gestion", "mode gestion"),
-    "decision_mode": ("decision_mode", "decision mode", "mode de décision", "décision", "mode décision"),
+    "management_mode": ("management_mode", "mode de gestion", "gestion", "mode gestion", "management mode"),
+    "decision_mode": ("decision_mode", "mode de décision", "décision", "mode décision", "decision mode"),
     "citizens_involved": (
-        "citizens_involved", "citizens involved", "implication des citoyens",
-        "citoyens impliqués", "implication citoyenne", "participation citoyenne",
-        "participation des citoyens", "citoyens associés", "citoyens",
+        "citizens_involved", "implication des citoyens", "citoyens impliqués",
+        "implication citoyenne", "participation citoyenne", "participation des citoyens",
+        "citoyens associés", "citoyens", "citizens involved",
     ),
     "objective": ("objective", "objectif", "objectifs"),
     "rank": ("rank", "rang", "classement", "ordre", "priorité", "rang de l'objectif"),
@@ -584,7 +584,7 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
             continue
         else:
             shown = repr(name) if name else f"unnamed column {i + 1}"
-            where = f" (a column of another table)" if col else ""
+            where = " (a column of another table)" if col else ""
             notes.append(f"column {shown} ignored{where}")
     for col, idx in position.items():
         if len(idx) > 1:
@@ -595,6 +595,18 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
             names = " and ".join(repr(frame.columns[i]) for i in idx)
             problems.append(Problem(file, f"columns {names} are both the objective {code!r}; keep one"))
     missing = [c for c in wanted if c not in position and not (wide and c in ("objective", "rank"))]
+    if not position and not wide:
+        found = ", ".join(repr(c) for c in frame.columns) or "none"
+        names = ", ".join(repr(COLUMN_SYNONYMS[c][1]) for c in wanted)
+        problems.append(
+            Problem(
+                file,
+                f"no column name recognised in the header row ({found}); is the header row missing? "
+                f"Expected columns {', '.join(wanted)} (French: {names})",
+                row=info.get("header_row"),
+            )
+        )
+        return None, problems
     for col in missing:
         found = ", ".join(repr(c) for c in frame.columns) or "none"
         accepted = ", ".join(repr(s) for s in COLUMN_SYNONYMS[col][1:5])

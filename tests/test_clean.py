@@ -435,3 +435,15 @@ def test_cities_without_projects_are_noted(tmp_path):
     t = load_tables(tmp_path)
     assert len(t.cities) == 3
     assert t.log.set_index("table").loc["cities", "note"] == "CSV, utf-8, comma; 1 city without any project: V03"
+
+
+def test_file_without_header_row(tmp_path):
+    write(tmp_path, "cities.csv", CITIES[1:])
+    write(tmp_path, "projects.csv", PROJECTS)
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    assert messages(e) == [
+        f"{tmp_path / 'cities.csv'}, row 1: no column name recognised in the header row ('V01', 'commune', "
+        "'p50_100k'); is the header row missing? Expected columns city_id, kind, population_band "
+        "(French: 'ville', 'type de collectivité', 'tranche de population')"
+    ]
