@@ -345,8 +345,8 @@ def _population_band(value) -> tuple[str | None, bool]:
 
     >>> _population_band("153 000"), _population_band("42000")
     (('p100_200k', True), ('', True))
-    >>> _population_band("100 000 - 199 999"), _population_band("De 50k à 100k"), _population_band("200 000 +")
-    (('p100_200k', False), ('p50_100k', False), ('p200k_plus', False))
+    >>> [_population_band(v) for v in ("100 000 - 199 999", "De 50k à 100k", "200 000 +")]
+    [('p100_200k', False), ('p50_100k', False), ('p200k_plus', False)]
     >>> _population_band("moins de 50 000"), _population_band("60 000 - 90 000")
     ((None, False), (None, False))
     """
@@ -387,7 +387,9 @@ _TABLE_OF_NAME = {_name_key(n): table for table, names in TABLE_NAMES.items() fo
 
 #: Suffixes of data files that a folder may hold besides its tables; those
 #: not read are listed by :func:`scan_folder`.
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".sav", ".dta", ".json", ".parquet")
+DATA_SUFFIXES = (
+    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".sav", ".dta", ".json", ".parquet",
+)
 
 
 def scan_folder(directory) -> tuple[dict[str, Path], list[str]]:
@@ -611,7 +613,11 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
         found = ", ".join(repr(c) for c in frame.columns) or "none"
         accepted = ", ".join(repr(s) for s in COLUMN_SYNONYMS[col][1:5])
         problems.append(
-            Problem(file, f"missing column (accepted names include {accepted}); columns found: {found}", column=col)
+            Problem(
+                file,
+                f"missing column (accepted names include {accepted}); columns found: {found}",
+                column=col,
+            )
         )
     if problems:
         return None, problems
@@ -630,7 +636,9 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     out = {}
     for col in wanted:
         raw = [frame.iat[i, position[col][0]].strip() for i in keep]
-        values, col_problems, col_notes = _parse_column(col, raw, kept_rows, file, headers[col], lookup, edition)
+        values, col_problems, col_notes = _parse_column(
+            col, raw, kept_rows, file, headers[col], lookup, edition
+        )
         out[col] = values
         problems += col_problems
         notes += col_notes
@@ -685,18 +693,27 @@ def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
     city_values, probs, _ = _parse_column("city_id", cities, long_rows, file, city_header, lookup, edition)
     # a missing city is reported once per row, not once per objective
     problems += probs
-    rank_values, probs, rank_notes = _parse_column("rank", ranks, long_rows, file, rank_headers, lookup, edition)
+    rank_values, probs, rank_notes = _parse_column(
+        "rank", ranks, long_rows, file, rank_headers, lookup, edition
+    )
     problems += probs
     if edition is not None:
         allowed = set(lookup.taxonomy.codes("objective", edition))
         for j, code in columns:
             if code not in allowed:
                 problems.append(
-                    Problem(file, f"objective {code!r} is not a category of edition {edition}", column=frame.columns[j])
+                    Problem(
+                        file,
+                        f"objective {code!r} is not a category of edition {edition}",
+                        column=frame.columns[j],
+                    )
                 )
     shown = ", ".join(repr(frame.columns[j]) for j, _ in columns)
-    notes = [*notes, f"wide table: one rank column per objective ({shown}), read as one row per city and objective",
-             *rank_notes]
+    notes = [
+        *notes,
+        f"wide table: one rank column per objective ({shown}), read as one row per city and objective",
+        *rank_notes,
+    ]
     clean = pd.DataFrame(
         {
             "city_id": pd.Series(city_values, dtype="str"),
@@ -760,7 +777,14 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
             values.append(bool(b))
         for v, rs in bad.items():
             problems.append(
-                Problem(file, f"not a yes/no answer{_also(rs)}; expected oui/non, yes/no, vrai/faux, true/false, 1/0 or o/n", rs[0], header, v)
+                Problem(
+                    file,
+                    f"not a yes/no answer{_also(rs)}; "
+                    "expected oui/non, yes/no, vrai/faux, true/false, 1/0 or o/n",
+                    rs[0],
+                    header,
+                    v,
+                )
             )
         return values, problems, notes
     # coded variables
@@ -777,7 +801,8 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
         if code is None and col == "population_band":
             band, is_count = _population_band(v)
             if band == "":
-                problems.append(Problem(file, "population below 50 000, the survey's smallest band", r, header, v))
+                why = "population below 50 000, the survey's smallest band"
+                problems.append(Problem(file, why, r, header, v))
                 values.append("")
                 continue
             if band:
@@ -792,7 +817,8 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
     for v, rs in unknown.items():
         near = lookup.closest(col, v)
         hint = f"; closest: {', '.join(repr(s) for s in near)}" if near else ""
-        problems.append(Problem(file, f"unknown {col}{_also(rs)}{hint}; allowed: {allowed}", rs[0], header, v))
+        why = f"unknown {col}{_also(rs)}{hint}; allowed: {allowed}"
+        problems.append(Problem(file, why, rs[0], header, v))
     for (v, code), rs in wrong_edition.items():
         cat = tax.categories[col][code]
         years = ", ".join(map(str, cat.editions or ()))
@@ -835,7 +861,13 @@ def _duplicates(read: _Read, keys: list[str], what: str) -> list[Problem]:
         if key in first:
             value = key[0] if len(key) == 1 else ", ".join(map(str, key))
             problems.append(
-                Problem(str(read.path), f"duplicate {what} (first at row {first[key]})", row, read.headers[keys[-1]], value)
+                Problem(
+                    str(read.path),
+                    f"duplicate {what} (first at row {first[key]})",
+                    row,
+                    read.headers[keys[-1]],
+                    value,
+                )
             )
         else:
             first[key] = row
@@ -849,7 +881,13 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
         if cid and cid not in known:
             bad[cid].append(row)
     return [
-        Problem(str(read.path), f"city not in the cities table {cities.path.name}{_also(rs)}", rs[0], read.headers["city_id"], cid)
+        Problem(
+            str(read.path),
+            f"city not in the cities table {cities.path.name}{_also(rs)}",
+            rs[0],
+            read.headers["city_id"],
+            cid,
+        )
         for cid, rs in bad.items()
     ]
 

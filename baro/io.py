@@ -44,7 +44,9 @@ DELIMITERS = (",", ";", "\t")
 #: Rows searched for a header under title rows (XLSX and CSV).
 HEADER_SEARCH_ROWS = 30
 
-_UTF8_MULTIBYTE = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+")
+_UTF8_MULTIBYTE = re.compile(
+    rb"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
+)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
 _SAV_MAGIC = (b"$FL2", b"$FL3")
@@ -136,7 +138,9 @@ def read_table(
     if data.startswith(_SAV_MAGIC):
         return _read_sav(path, recognise)
     if data.startswith(_OLE_MAGIC):
-        raise _fail(path, "is an Excel 97-2003 .xls workbook, which baro does not read; save it as .xlsx or CSV")
+        raise _fail(
+            path, "is an Excel 97-2003 .xls workbook, which baro does not read; save it as .xlsx or CSV"
+        )
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise _fail(path, f"is {what}, not a table (expected CSV, XLSX or SPSS .sav)")
@@ -173,7 +177,8 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             line = data.count(b"\n", 0, nul) + 1
             sample = data[:2000]
             hint = ""
-            if sample[1::2].count(0) > 0.4 * len(sample[1::2]) or sample[0::2].count(0) > 0.4 * len(sample[0::2]):
+            odd, even = sample[1::2], sample[0::2]
+            if odd.count(0) > 0.4 * len(odd) or even.count(0) > 0.4 * len(even):
                 hint = "; it looks like UTF-16 text without a byte order mark: save it as UTF-8 CSV"
             raise _fail(
                 path, f"is a binary file, not a text table: NUL byte at byte offset {nul} (line {line}){hint}"
@@ -189,7 +194,8 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             good_line = data.count(b"\n", 0, good.start()) + 1
             raise _fail(
                 path,
-                f"mixes encodings: byte 0x{data[bad:bad + 1].hex()} at byte offset {bad} (line {line}) is not "
+                f"mixes encodings: byte 0x{data[bad:bad + 1].hex()} at byte offset {bad} "
+                f"(line {line}) is not "
                 f"UTF-8, but line {good_line} holds UTF-8 accented letters "
                 f"({good.group().decode('utf-8')!r}); save the file again in one encoding",
             )
@@ -454,7 +460,8 @@ def format_canonical(frame: pd.DataFrame, columns, *, header_comment: str | None
     """
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise KeyError(f"table lacks column(s) {', '.join(missing)}; has: {', '.join(map(str, frame.columns))}")
+        has = ", ".join(map(str, frame.columns))
+        raise KeyError(f"table lacks column(s) {', '.join(missing)}; has: {has}")
     buf = _io.StringIO(newline="")
     if header_comment is not None:
         if "\n" in header_comment or "\r" in header_comment:
