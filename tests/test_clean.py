@@ -447,3 +447,28 @@ def test_file_without_header_row(tmp_path):
         "'p50_100k'); is the header row missing? Expected columns city_id, kind, population_band "
         "(French: 'ville', 'type de collectivité', 'tranche de population')"
     ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_projects(), st.integers(0, 3))
+def test_no_row_is_lost_in_workbooks(case, title_rows):
+    import openpyxl
+
+    rows, expected, _ = case
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        write(d, "villes.csv", CITIES)
+        wb = openpyxl.Workbook()
+        for i in range(title_rows):
+            wb.active.append([f"Titre {i}"] if i % 2 == 0 else [])
+        for r in rows:
+            wb.active.append([c if c.strip() else None for c in r])
+        wb.save(d / "projets.xlsx")
+        t = load_tables(d)
+        log = t.log.set_index("table").loc["projects"]
+        body = rows[1:]
+        while body and not any(c.strip() for c in body[-1]):
+            body.pop()  # empty rows ending a sheet are not rows of the table
+        n_blank = sum(1 for r in body if not any(c.strip() for c in r))
+        assert (log.rows_read, log.rows_kept, log.rows_excluded) == (len(body), len(expected), n_blank)
+        assert t.projects["domain"].tolist() == [codes["domain"] for codes, _ in expected]
