@@ -538,6 +538,18 @@ class _Read:
     log: dict
 
 
+def _shown_path(path: Path) -> str:
+    """A table's path for the log: relative to the project when absolute and inside it."""
+    if path.is_absolute():
+        from baro.paths import project_root
+
+        try:
+            return str(path.resolve().relative_to(project_root()))
+        except ValueError:
+            pass
+    return str(path)
+
+
 def _how_read(info: dict) -> list[str]:
     fmt = info.get("format")
     notes = []
@@ -647,7 +659,7 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=DTYPES[c]) for c in wanted})
     log = dict(
         table=table,
-        file=file,
+        file=_shown_path(path),
         rows_read=len(frame),
         rows_kept=len(keep),
         rows_excluded=excluded,
@@ -724,7 +736,7 @@ def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
     excluded = len(frame) - len(keep)
     log = dict(
         table="objectives",
-        file=file,
+        file=_shown_path(path),
         rows_read=len(frame),
         rows_kept=len(keep),
         rows_excluded=excluded,
