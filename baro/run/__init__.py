@@ -271,21 +271,24 @@ class _Pool:
         self.kernels: set[int] = set()
         self.results: dict[str, RunResult] = {}
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
 
     def _serve(self, jobs: "queue.Queue[Job]") -> None:
         proc = None
-        while True:
+        while not self.stopping.is_set():
             try:
                 job = jobs.get_nowait()
             except queue.Empty:
                 break
             if proc is None:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "baro.run.worker"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                    start_new_session=True,  # Ctrl-C reaches it only through this process
-                )
                 with self.lock:
+                    if self.stopping.is_set():
+                        break
+                    proc = subprocess.Popen(
+                        [sys.executable, "-m", "baro.run.worker"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                        start_new_session=True,  # Ctrl-C reaches it only through this process
+                    )
                     self.procs.append(proc)
             result = self._one(proc, job)
             with self.lock:
@@ -336,6 +339,8 @@ class _Pool:
 
     def stop(self, grace: float = 10.0) -> None:
         """Interrupt every worker (they kill their kernels), then make sure all are gone."""
+        with self.lock:
+            self.stopping.set()  # no new job, no new worker
         for proc in self.procs:
             if proc.poll() is None:
                 try:
