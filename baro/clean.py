@@ -392,22 +392,39 @@ DATA_SUFFIXES = (
 )
 
 
-def scan_folder(directory) -> tuple[dict[str, Path], list[str]]:
+@dataclass(frozen=True)
+class Source:
+    """Where a table is read from: a file, or one sheet of a workbook."""
+
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.sheet is None else f"{self.path.name}, sheet {self.sheet!r}"
+
+    def __str__(self) -> str:
+        return str(self.path) if self.sheet is None else f"{self.path}, sheet {self.sheet!r}"
+
+
+def scan_folder(directory) -> tuple[dict[str, Source], list[str]]:
     """The file of each table in ``directory`` and the data files not read.
 
     A table file is named cities, projects or objectives (or villes,
     projets, objectifs), without regard to case or accents, with a suffix
     among :data:`baro.io.SUFFIXES`. A table without such a file may come
     from a file whose name holds its name and no other table's
-    ("projets_2016.csv"). Two files for one table, a missing folder or a
-    folder without cities or projects are errors.
+    ("projets_2016.csv"), else from a sheet so named in a workbook of the
+    folder (one export.xlsx with sheets Villes, Projets, Objectifs). Two
+    sources for one table, a missing folder or a folder without cities or
+    projects are errors.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> for n in ("Villes.CSV", "projets_2016.xlsx", "objectifs par ville.csv", "notes.txt", "edition.toml"):
     ...     _ = (d / n).write_text("x")
-    >>> files, ignored = scan_folder(d)
-    >>> {t: p.name for t, p in files.items()}, ignored
+    >>> sources, ignored = scan_folder(d)
+    >>> {t: src.name for t, src in sources.items()}, ignored
     ({'cities': 'Villes.CSV', 'projects': 'projets_2016.xlsx'}, ['notes.txt', 'objectifs par ville.csv'])
     """
     from baro.io import SUFFIXES
@@ -444,30 +461,50 @@ def scan_folder(directory) -> tuple[dict[str, Path], list[str]]:
             others += paths
         else:
             found[table] = paths
+    sources: dict[str, list[Source]] = {t: [Source(p) for p in ps] for t, ps in found.items()}
+    if any(t not in sources for t in COLUMNS):
+        from baro.io import sheet_names
+
+        in_sheets: dict[str, list[Source]] = defaultdict(list)
+        for p in others:
+            if p.suffix.lower() not in (".xlsx", ".xlsm"):
+                continue
+            for sheet in sheet_names(p):
+                key = _name_key(sheet.strip())
+                table = _TABLE_OF_NAME.get(key)
+                if table is None:
+                    words = {_TABLE_OF_NAME[w] for w in re.split(r"[\W_]+", key) if w in _TABLE_OF_NAME}
+                    table = words.pop() if len(words) == 1 else None
+                if table and table not in sources:
+                    in_sheets[table].append(Source(p, sheet))
+        sources.update(in_sheets)
+        used = {src.path for srcs in in_sheets.values() for src in srcs}
+        others = [p for p in others if p not in used]
     ignored = sorted(p.name for p in others if p.suffix.lower() in DATA_SUFFIXES)
     expected = (
         "expected cities, projects and (optionally) objectives as .csv, .xlsx or .sav "
         "(French names villes, projets, objectifs accepted)"
     )
-    if not found:
+    if not sources:
         names = sorted(p.name for p in others)
         seen = ", ".join(names[:10]) if names else "nothing"
         more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         raise InputError([Problem(str(directory), f"no table files found; {expected}; found: {seen}{more}")])
     problems = []
-    for table, paths in found.items():
-        if len(paths) > 1:
-            names = " and ".join(p.name for p in paths)
-            problems.append(Problem(str(directory), f"two files for the {table} table: {names}; keep one"))
+    for table, srcs in sources.items():
+        if len(srcs) > 1:
+            names = " and ".join(src.name for src in srcs)
+            kind = "files" if all(src.sheet is None for src in srcs) else "sources"
+            problems.append(Problem(str(directory), f"two {kind} for the {table} table: {names}; keep one"))
     for table in ("cities", "projects"):
-        if table not in found:
+        if table not in sources:
             hint = ""
             if unsupported[table]:
                 hint = f" ({', '.join(unsupported[table])}: format not read; save as .csv or .xlsx)"
             problems.append(Problem(str(directory), f"no {table} table{hint}; {expected}"))
     if problems:
         raise InputError(problems)
-    return {t: found[t][0] for t in COLUMNS if t in found}, ignored
+    return {t: sources[t][0] for t in COLUMNS if t in sources}, ignored
 
 
 def find_table_files(directory) -> dict[str, Path]:
@@ -480,7 +517,7 @@ def find_table_files(directory) -> dict[str, Path]:
     >>> {t: p.name for t, p in find_table_files(d).items()}
     {'cities': 'Villes.CSV', 'projects': 'projets.xlsx'}
     """
-    return scan_folder(directory)[0]
+    return {t: src.path for t, src in scan_folder(directory)[0].items()}
 
 
 # ---------------------------------------------------------------- tables
@@ -531,23 +568,24 @@ class _Read:
     """One table after cleaning: frame, row numbers, header names used."""
 
     table: str
-    path: Path
+    source: Source
     frame: pd.DataFrame
     rows: list[int]
     headers: dict[str, str]
     log: dict
 
 
-def _shown_path(path: Path) -> str:
-    """A table's path for the log: relative to the project when absolute and inside it."""
+def _shown_path(source: Source) -> str:
+    """A table's source for the log: relative to the project when absolute and inside it."""
+    path = source.path
     if path.is_absolute():
         from baro.paths import project_root
 
         try:
-            return str(path.resolve().relative_to(project_root()))
+            path = path.resolve().relative_to(project_root())
         except ValueError:
             pass
-    return str(path)
+    return str(Source(path, source.sheet))
 
 
 def _how_read(info: dict) -> list[str]:
@@ -569,15 +607,19 @@ def _how_read(info: dict) -> list[str]:
     return notes
 
 
-def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
+def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]:
     from baro.io import read_table
 
     lookup, edition = ctx
-    file = str(path)
+    path = source.path
+    file = str(source)
     try:
-        frame, rows = read_table(path, recognise=lambda s: recognise_column(s) is not None)
+        frame, rows = read_table(
+            path, recognise=lambda s: recognise_column(s) is not None, sheet=source.sheet
+        )
     except InputError as exc:
-        return None, list(exc.problems)
+        # name the sheet too when the table is one sheet of a workbook
+        return None, [dataclasses.replace(p, file=file) if p.file == str(path) else p for p in exc.problems]
     info = frame.attrs.get("baro", {})
     notes = _how_read(info)
     problems: list[Problem] = []
@@ -642,7 +684,7 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     if not keep:
         return None, [Problem(file, f"has no data rows: all {len(frame)} rows are empty")]
     if wide:
-        return _clean_wide(path, frame, rows, keep, position, wide, notes, ctx)
+        return _clean_wide(source, frame, rows, keep, position, wide, notes, ctx)
     kept_rows = [rows[i] for i in keep]
     headers = {col: frame.columns[position[col][0]] for col in wanted}
     out = {}
@@ -659,14 +701,14 @@ def _clean_one(table, path, ctx) -> tuple[_Read | None, list[Problem]]:
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=DTYPES[c]) for c in wanted})
     log = dict(
         table=table,
-        file=_shown_path(path),
+        file=_shown_path(source),
         rows_read=len(frame),
         rows_kept=len(keep),
         rows_excluded=excluded,
         reason="empty row" if excluded else "",
         note="; ".join(notes),
     )
-    return _Read(table, path, clean, kept_rows, headers, log), problems
+    return _Read(table, source, clean, kept_rows, headers, log), problems
 
 
 def _wide_objectives(table, frame, position, lookup) -> dict[str, list[int]]:
@@ -686,10 +728,11 @@ def _wide_objectives(table, frame, position, lookup) -> dict[str, list[int]]:
     return dict(wide)
 
 
-def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
+def _clean_wide(source, frame, rows, keep, position, wide, notes, ctx):
     """Clean a wide objectives table into one row per city and objective."""
     lookup, edition = ctx
-    file = str(path)
+    path = source.path
+    file = str(source)
     problems = []
     city_at = position["city_id"][0]
     city_header = frame.columns[city_at]
@@ -736,7 +779,7 @@ def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
     excluded = len(frame) - len(keep)
     log = dict(
         table="objectives",
-        file=_shown_path(path),
+        file=_shown_path(source),
         rows_read=len(frame),
         rows_kept=len(keep),
         rows_excluded=excluded,
@@ -744,7 +787,7 @@ def _clean_wide(path, frame, rows, keep, position, wide, notes, ctx):
         note="; ".join(notes),
     )
     headers = {"city_id": city_header, "objective": "objective", "rank": "rank"}
-    return _Read("objectives", path, clean, long_rows, headers, log), problems
+    return _Read("objectives", source, clean, long_rows, headers, log), problems
 
 
 def _parse_column(col, raw, rows, file, header, lookup, edition):
@@ -846,7 +889,7 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
             )
         )
     if binned:
-        notes.append(f"{binned} population figures binned into bands")
+        notes.append(f"{binned} population figure{'s' if binned > 1 else ''} binned into bands")
     return values, problems, notes
 
 
@@ -874,7 +917,7 @@ def _duplicates(read: _Read, keys: list[str], what: str) -> list[Problem]:
             value = key[0] if len(key) == 1 else ", ".join(map(str, key))
             problems.append(
                 Problem(
-                    str(read.path),
+                    str(read.source),
                     f"duplicate {what} (first at row {first[key]})",
                     row,
                     read.headers[keys[-1]],
@@ -894,8 +937,8 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
             bad[cid].append(row)
     return [
         Problem(
-            str(read.path),
-            f"city not in the cities table {cities.path.name}{_also(rs)}",
+            str(read.source),
+            f"city not in the cities table {cities.source.name}{_also(rs)}",
             rs[0],
             read.headers["city_id"],
             cid,
@@ -929,7 +972,7 @@ def _same_rank(read: _Read) -> list[Problem]:
             first_row, first_obj = seen[key]
             problems.append(
                 Problem(
-                    str(read.path),
+                    str(read.source),
                     f"city {cid!r} gives rank {rank} to two objectives: {first_obj!r} (row {first_row}) "
                     f"and {obj!r} (row {row})",
                     row,
@@ -950,7 +993,8 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
     directory : str or Path
         Folder holding cities and projects tables, and optionally an
         objectives table, each as .csv, .xlsx or .sav (see
-        :func:`find_table_files`). The files are only read.
+        :func:`scan_folder`; a table may also be a sheet of a workbook).
+        The files are only read.
     edition : int, optional
         Edition year: a category that exists only in other editions (the
         taxonomy's ``editions`` key) is then an error.
@@ -992,12 +1036,12 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         from baro.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
-    files, ignored = scan_folder(directory)
+    sources, ignored = scan_folder(directory)
     ctx = (LabelLookup.of(taxonomy), edition)
     reads: dict[str, _Read] = {}
     problems: list[Problem] = []
-    for table, path in files.items():
-        read, probs = _clean_one(table, path, ctx)
+    for table, source in sources.items():
+        read, probs = _clean_one(table, source, ctx)
         problems += probs
         if read is not None:
             reads[table] = read
@@ -1016,7 +1060,7 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
             problems += _unknown_cities(reads["objectives"], reads["cities"])
     if problems:
         problems = [_shorten(p) for p in problems]
-        order = {str(p): i for i, p in enumerate(files.values())}
+        order = {str(src): i for i, src in enumerate(sources.values())}
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row if p.row is not None else -1))
         raise InputError(problems)
     frames = {t: reads[t].frame if t in reads else empty_table(t) for t in COLUMNS}
@@ -1026,7 +1070,7 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         frames["projects"],
         frames["objectives"],
         log,
-        {t: reads[t].path for t in reads},
+        {t: reads[t].source.path for t in reads},
         tuple(ignored),
     )
 

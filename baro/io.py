@@ -70,7 +70,10 @@ def _default_recognise(name: str) -> bool:
 
 
 def read_table(
-    path: str | Path, *, recognise: Callable[[str], bool] | None = None
+    path: str | Path,
+    *,
+    recognise: Callable[[str], bool] | None = None,
+    sheet: str | None = None,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Read one table file into a frame of strings and its row numbers.
 
@@ -86,6 +89,9 @@ def read_table(
         row is the first of the first rows with at least two recognised
         cells (else the first non-empty row); in a .sav, a variable whose
         name is not recognised but whose label is takes its label.
+    sheet : str, optional
+        The sheet of a workbook to read (default: the first sheet whose
+        header is recognised, else the first sheet holding cells).
 
     Returns
     -------
@@ -122,6 +128,8 @@ def read_table(
     """
     path = Path(path)
     recognise = recognise or _default_recognise
+    if sheet is not None and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ValueError(f"sheet={sheet!r} applies to .xlsx workbooks only, not to {path.name}")
     if not path.exists():
         raise _fail(path, "file not found")
     if not path.is_file():
@@ -134,7 +142,7 @@ def read_table(
         raise _fail(path, "is empty: no header row and no data rows")
     head = data[:16]
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(path, recognise)
+        return _read_xlsx(path, recognise, sheet)
     if data.startswith(_SAV_MAGIC):
         return _read_sav(path, recognise)
     if data.startswith(_OLE_MAGIC):
@@ -375,7 +383,23 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
+def sheet_names(path: str | Path) -> list[str]:
+    """Names of the worksheets of an .xlsx workbook ([] when it cannot be read)."""
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return [ws.title for ws in wb.worksheets]
+        finally:
+            wb.close()
+    except Exception:  # an unreadable workbook is reported when it is read
+        return []
+
+
+def _read_xlsx(path: Path, recognise, sheet: str | None = None) -> tuple[pd.DataFrame, list[int]]:
     try:
         import openpyxl
 
@@ -385,8 +409,13 @@ def _read_xlsx(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
             wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except Exception as exc:  # any reader failure is a property of the file
         raise _fail(path, f"is not a readable Excel .xlsx workbook: {exc}") from None
+    sheets = wb.worksheets
+    if sheet is not None:
+        if sheet not in wb.sheetnames:
+            raise _fail(path, f"has no sheet {sheet!r}; sheets: {', '.join(map(repr, wb.sheetnames))}")
+        sheets = [wb[sheet]]
     candidates = []
-    for ws in wb.worksheets:
+    for ws in sheets:
         records = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         while records and _is_blank(records[-1]):
             records.pop()
@@ -396,7 +425,8 @@ def _read_xlsx(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
         matched = h < len(records) and sum(1 for c in records[h] if c.strip() and recognise(c.strip())) >= 2
         candidates.append((matched, ws.title, records))
     if not candidates:
-        raise _fail(path, "is empty: no sheet holds any cell")
+        where = f"sheet {sheet!r} holds no cell" if sheet is not None else "no sheet holds any cell"
+        raise _fail(path, f"is empty: {where}")
     chosen = next((c for c in candidates if c[0]), candidates[0])
     _, title, records = chosen
     frame, rows = _frame(path, records, list(range(1, len(records) + 1)), recognise)

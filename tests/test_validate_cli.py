@@ -287,3 +287,55 @@ def test_import_of_broken_folder_writes_nothing(root, capsys):
     code, out, err = run_cli(["import", str(INPUTS / "unknown_label_typo"), "--edition", "2016"], capsys)
     assert code == 2 and "Trasnport" in err and out == ""
     assert list((root / "data" / "editions").iterdir()) == []
+
+
+@pytest.fixture
+def workbook_folder(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Lisez-moi"
+    wb.active.append(["Export du questionnaire"])
+    villes = wb.create_sheet("Villes")
+    villes.append(["Code ville", "Type de collectivité", "Tranche de population"])
+    villes.append(["V01", "Commune", "50 000 à 99 999"])
+    villes.append(["V02", "Métropole", "200 000 et plus"])
+    projets = wb.create_sheet("Projets 2016")
+    projets.append(PROJECT_HEADER)
+    for r in PROJECT_ROWS:
+        projets.append(r)
+    objectifs = wb.create_sheet("OBJECTIFS")
+    objectifs.append(["Ville", "Objectif", "Rang"])
+    objectifs.append(["V01", "Attractivité", 1])
+    wb.save(tmp_path / "export.xlsx")
+    return tmp_path
+
+
+def test_one_workbook_with_a_sheet_per_table(workbook_folder, capsys):
+    before = snapshot(workbook_folder)
+    code, out, err = run_cli(["validate", str(workbook_folder)], capsys)
+    assert code == 0, err
+    assert "2 cities, 3 projects, 1 objective answer: valid" in out
+    assert "export.xlsx, sheet 'Projets 2016'" in out
+    assert snapshot(workbook_folder) == before
+
+
+def test_one_workbook_error_names_the_sheet(workbook_folder, capsys):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook_folder / "export.xlsx")
+    wb["Projets 2016"]["C3"] = "Educashion"
+    wb.save(workbook_folder / "export.xlsx")
+    code, _, err = run_cli(["validate", str(workbook_folder)], capsys)
+    assert code == 2
+    assert f"{workbook_folder / 'export.xlsx'}, sheet 'Projets 2016', row 3, column 'Domaine': 'Educashion'" in err
+    assert "closest: 'Éducation'" in err
+
+
+def test_file_and_sheet_for_one_table(workbook_folder, capsys):
+    (workbook_folder / "projets.csv").write_text(",".join(PROJECT_HEADER) + "\n" + ",".join(PROJECT_ROWS[0]) + "\n")
+    from baro.clean import load_tables
+
+    t = load_tables(workbook_folder)  # a file named as the table comes first
+    assert t.files["projects"].name == "projets.csv" and len(t.projects) == 1
+    assert t.files["cities"].name == "export.xlsx"
