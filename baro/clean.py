@@ -287,9 +287,27 @@ class LabelLookup:
                 out.append(spellings[s])
         return out[:n]
 
+    def edition_for(self, variable: str, edition: int | None) -> int | None:
+        """The edition whose categories apply to ``edition``.
+
+        ``edition`` itself, except for an edition newer than every edition
+        the taxonomy names for ``variable`` (the next survey, before the
+        taxonomy is updated): the latest edition it names.
+        """
+        if edition is None:
+            return None
+        known = {y for c in self.taxonomy.categories.get(variable, {}).values() for y in (c.editions or ())}
+        if known and edition > max(known):
+            return max(known)
+        return edition
+
+    def codes(self, variable: str, edition: int | None) -> list[str]:
+        """Codes allowed in ``edition`` (see :meth:`edition_for`)."""
+        return self.taxonomy.codes(variable, self.edition_for(variable, edition))
+
     def allowed(self, variable: str, edition: int | None) -> list[str]:
-        tax = self.taxonomy
-        return [tax.label(variable, c) for c in tax.codes(variable, edition)]
+        """Labels of the codes allowed in ``edition``."""
+        return [self.taxonomy.label(variable, c) for c in self.codes(variable, edition)]
 
 
 def parse_bool(value) -> bool | None:
@@ -753,7 +771,7 @@ def _clean_wide(source, frame, rows, keep, position, wide, notes, ctx):
     )
     problems += probs
     if edition is not None:
-        allowed = set(lookup.taxonomy.codes("objective", edition))
+        allowed = set(lookup.codes("objective", edition))
         for j, code in columns:
             if code not in allowed:
                 problems.append(
@@ -865,7 +883,7 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
                 code = band
         if code is None:
             unknown[v].append(r)
-        elif edition is not None and code not in tax.codes(col, edition):
+        elif edition is not None and code not in lookup.codes(col, edition):
             wrong_edition[(v, code)].append(r)
         values.append(code or "")
     allowed = ", ".join(repr(s) for s in lookup.allowed(col, edition))
@@ -890,6 +908,9 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
         )
     if binned:
         notes.append(f"{binned} population figure{'s' if binned > 1 else ''} binned into bands")
+    used = lookup.edition_for(col, edition)
+    if used != edition:
+        notes.append(f"{col}: edition {edition} is newer than the taxonomy's editions; categories of {used} used")
     return values, problems, notes
 
 
@@ -997,7 +1018,9 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         The files are only read.
     edition : int, optional
         Edition year: a category that exists only in other editions (the
-        taxonomy's ``editions`` key) is then an error.
+        taxonomy's ``editions`` key) is then an error. An edition newer
+        than all those the taxonomy names takes the categories of the
+        latest one, and the log says so.
     taxonomy : baro.taxonomy.Taxonomy, optional
         Default: the project's taxonomy (data/taxonomy.toml).
 

@@ -472,3 +472,17 @@ def test_no_row_is_lost_in_workbooks(case, title_rows):
         n_blank = sum(1 for r in body if not any(c.strip() for c in r))
         assert (log.rows_read, log.rows_kept, log.rows_excluded) == (len(body), len(expected), n_blank)
         assert t.projects["domain"].tolist() == [codes["domain"] for codes, _ in expected]
+
+
+def test_next_edition_uses_the_latest_categories_and_says_so(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", [*PROJECTS, ["P3", "V01", "E-citoyenneté", "realise", "regie", "concertation", "oui"]])
+    latest = max(y for c in TAX.categories["domain"].values() for y in (c.editions or ()))
+    t = load_tables(tmp_path, edition=latest + 1)
+    assert t.projects["domain"].iloc[-1] == "e_citoyennete"
+    note = t.log.set_index("table").loc["projects", "note"]
+    assert f"domain: edition {latest + 1} is newer than the taxonomy's editions; categories of {latest} used" in note
+    write(tmp_path, "projects.csv", [*PROJECTS, ["P3", "V01", "E-citoyenneté / e-gouvernement", "realise", "regie",
+                                                 "concertation", "oui"]])
+    with pytest.raises(InputError, match=f"not of {latest + 1}"):
+        load_tables(tmp_path, edition=latest + 1)
