@@ -304,9 +304,13 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
 
 
 def _preload() -> None:
-    """Import the exporters while the first kernel starts (they are needed next)."""
+    """Import what every job needs, once per worker, in one thread.
+
+    (Importing from two threads at once can meet a half-initialised module.)
+    """
     try:
         import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
         import weasyprint  # noqa: F401
     except Exception:  # noqa: BLE001 - the stage that needs them reports it
         pass
@@ -318,6 +322,11 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 def main() -> int:
     """Worker loop: one JSON job per stdin line, JSON events on the original stdout."""
+    # jsonschema (through nbformat) imports the optional rfc3987_syntax, which
+    # builds a grammar at import: about a second per worker, for a URI format
+    # check that notebook validation never uses. Mark it absent; jsonschema
+    # then skips that check.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints of libraries and kernels must not reach the channel
     sys.stdout = sys.stderr
@@ -330,7 +339,7 @@ def main() -> int:
             channel.write(json.dumps(event) + "\n")
             channel.flush()
 
-    threading.Thread(target=_preload, daemon=True).start()
+    _preload()
     try:
         for line in sys.stdin:
             if not line.strip():
