@@ -657,9 +657,9 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
         elif name == "" and not frame.iloc[:, i].str.strip().astype(bool).any():
             continue
         else:
-            shown = repr(name) if name else f"unnamed column {i + 1}"
+            shown = f"column {name!r}" if name else f"unnamed column {i + 1}"
             where = " (a column of another table)" if col else ""
-            notes.append(f"column {shown} ignored{where}")
+            notes.append(f"{shown} ignored{where}")
     for col, idx in position.items():
         if len(idx) > 1:
             names = " and ".join(repr(frame.columns[i]) for i in idx)
