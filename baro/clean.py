@@ -956,16 +956,23 @@ def _unknown_cities(read: _Read, cities: _Read) -> list[Problem]:
     for cid, row in zip(read.frame["city_id"], read.rows):
         if cid and cid not in known:
             bad[cid].append(row)
-    return [
-        Problem(
-            str(read.source),
-            f"city not in the cities table {cities.source.name}{_also(rs)}",
-            rs[0],
-            read.headers["city_id"],
-            cid,
+    folded = {}
+    for k in known:
+        folded.setdefault(normalise(k).replace(" ", ""), k)
+    problems = []
+    for cid, rs in bad.items():
+        near = folded.get(normalise(cid).replace(" ", ""))
+        hint = f"; the cities table has {near!r} (identifiers are compared exactly)" if near else ""
+        problems.append(
+            Problem(
+                str(read.source),
+                f"city not in the cities table {cities.source.name}{_also(rs)}{hint}",
+                rs[0],
+                read.headers["city_id"],
+                cid,
+            )
         )
-        for cid, rs in bad.items()
-    ]
+    return problems
 
 
 def _note_idle_cities(cities: _Read, projects: _Read) -> None:

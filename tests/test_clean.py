@@ -486,3 +486,14 @@ def test_next_edition_uses_the_latest_categories_and_says_so(tmp_path):
                                                  "concertation", "oui"]])
     with pytest.raises(InputError, match=f"not of {latest + 1}"):
         load_tables(tmp_path, edition=latest + 1)
+
+
+def test_city_id_differing_in_case_gets_a_hint(tmp_path):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", [*PROJECTS, ["P3", "v-01", "transport", "realise", "regie", "concertation", "oui"]])
+    with pytest.raises(InputError) as e:
+        load_tables(tmp_path)
+    assert messages(e) == [
+        f"{tmp_path / 'projects.csv'}, row 4, column 'city_id': 'v-01': city not in the cities table cities.csv; "
+        "the cities table has 'V01' (identifiers are compared exactly)"
+    ]
