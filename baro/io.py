@@ -3,8 +3,8 @@
 :func:`read_table` reads one table file into a frame of strings, whatever
 its format: CSV (encoding UTF-8, UTF-8 with BOM, UTF-16 with BOM or
 cp1252 / latin-1; delimiter comma, semicolon or tab; any line ends), XLSX
-(the header row is found under title rows) or SPSS .sav (value labels
-applied). Nothing is interpreted here: every cell is a string, an empty
+(the header row is found under title rows; one sheet of a workbook on
+request) or SPSS .sav (value labels applied). Nothing is interpreted here: every cell is a string, an empty
 cell is ``""``; :mod:`baro.clean` maps the strings to the taxonomy.
 
 Row numbers are those a person sees when opening the file: in a CSV the
