@@ -295,8 +295,11 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
 
         if executed_path.is_file():
             _keep_failed(job, tmp, traceback.format_exc(), kernel_log)
+        message = f"{job.notebook.name}: {type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "NoSuchKernel":
+            message += " (the Jupyter kernel 'baro' is installed by `make env`)"
         return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
-                "message": f"{job.notebook.name}: {type(exc).__name__}: {exc}", "timings": timings}
+                "message": message, "timings": timings}
     finally:
         kernel_log.close()
         if tmp.exists():
