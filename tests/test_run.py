@@ -128,7 +128,7 @@ def test_unknown_parameter_lists_the_valid_ones(project):
 
 
 def test_wrong_type_is_an_error_before_any_run(project, tmp_path):
-    with pytest.raises(BaroError, match=r"parameter 'confidence_level': 'high' is not a float"):
+    with pytest.raises(BaroError, match=r"parameter 'confidence_level': 'high' is not of type float"):
         run_reports([2014], output_dir=tmp_path, parameters=["confidence_level=high"])
     assert list(tmp_path.iterdir()) == []
 

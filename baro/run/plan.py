@@ -152,7 +152,7 @@ def coerce(param: Parameter, text: str) -> Any:
     >>> coerce(Parameter("seed", "int", 1), "4.5")
     Traceback (most recent call last):
     ...
-    ValueError: '4.5' is not a int
+    ValueError: '4.5' is not of type int
     """
     kind = param.type
     try:
@@ -188,7 +188,7 @@ def coerce(param: Parameter, text: str) -> Any:
         # Unknown annotation: a Python literal, else the text itself.
         return ast.literal_eval(text) if _is_literal(text) else text
     except ValueError:
-        raise ValueError(f"{text!r} is not a {kind}") from None
+        raise ValueError(f"{text!r} is not of type {kind}") from None
 
 
 def _is_literal(text: str) -> bool:
