@@ -138,6 +138,9 @@ def main() -> None:
     export = [float(line.split()[-2]) for line in stages if "] html " in line or "] pdf " in line]
     print(f"process-seconds: execute {sum(execute):.1f}, html+pdf {sum(export):.1f}; "
           f"floor {bare * args.jobs:.1f} at most")
+    # With every core busy, no schedule beats (execute + export) / jobs; the
+    # execute part alone bounds the ratio from below even if export were free.
+    print(f"ratio bound if html+pdf cost nothing: {sum(execute) / args.jobs / bare:.2f}")
 
 
 if __name__ == "__main__":
