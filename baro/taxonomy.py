@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from baro.errors import BaroError
 from baro.paths import data_dir
 
 #: Variables coded through the taxonomy, in the order reports show them.
@@ -93,8 +94,13 @@ class Taxonomy:
 def read_taxonomy(path: str | Path) -> Taxonomy:
     """Read a taxonomy TOML file (see data/taxonomy.toml for the format)."""
     path = Path(path)
-    with path.open("rb") as fh:
-        raw = tomllib.load(fh)
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise BaroError(f"taxonomy file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BaroError(f"{path}: not valid TOML: {exc}") from None
     categories: dict[str, dict[str, Category]] = {}
     for variable in VARIABLES:
         entries = raw.get(variable, {})
