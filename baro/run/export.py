@@ -27,6 +27,22 @@ _ID = re.compile(r"""\bid\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _CLEAN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+_TABLE = re.compile(
+    r'<div class="baro-table-wrap"><table class="baro-table"([^>]*)>(<caption>.*?</caption>)?'
+    r"<thead>(.*?)</thead><tbody>(.*?)</tbody></table></div>",
+    re.DOTALL,
+)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.DOTALL)
+
+#: Tables with more rows than this may break across pages (header repeated);
+#: shorter ones are kept whole.
+LONG_TABLE_ROWS = 20
+
+#: Width of a table's text in characters of its font (A4 text block, 8.5 pt
+#: sans-serif, cell padding left out): the budget that :func:`table_widths`
+#: shares between columns.
+TABLE_CHARS = 105
 
 
 def _slug(text: str) -> str:
@@ -107,6 +123,82 @@ def notebook_body(nb: Any) -> str:
     return body
 
 
+def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHARS) -> list[float]:
+    """Column widths in percent, from the length of the texts (a cheap auto layout).
+
+    A column gets at least its longest word (no word is hyphenated or cut),
+    and the rest of the width in proportion to what its longest cell lacks,
+    as a browser's automatic table layout does. Headers count by their
+    longest word only: they may wrap.
+
+    >>> table_widths(["Verdict", "Commentaire"], [["identique", "Taille du panel."]])
+    [37.9, 62.1]
+    >>> [round(w) for w in table_widths(["a", "b"], [["mot " * 50, "identique"]])]
+    [90, 10]
+    """
+    pad = 2.0  # a cell's padding, in characters
+    ncol = len(head)
+    low = [0.0] * ncol
+    high = [0.0] * ncol
+    for i, title in enumerate(head):  # bold: a fifth wider
+        low[i] = high[i] = 1.2 * max((len(w) for w in title.split()), default=0) + pad
+    for row in rows:
+        for i, cell in enumerate(row[:ncol]):
+            low[i] = max(low[i], max((len(w) for w in cell.split()), default=0) + pad)
+            high[i] = max(high[i], len(cell) + pad)
+    if sum(high) <= budget:
+        widths = high
+    elif sum(low) >= budget:
+        widths = low
+    else:
+        # Columns that lack little (short labels, numbers) get their whole
+        # text on one line; the long ones share the rest of the width in
+        # proportion to what they lack.
+        extra, lacking = budget - sum(low), [h - lo for h, lo in zip(high, low)]
+        widths, rest = list(low), sorted(range(ncol), key=lambda i: lacking[i])
+        while rest and lacking[rest[0]] <= extra / len(rest):
+            i = rest.pop(0)
+            widths[i] += lacking[i]
+            extra -= lacking[i]
+        for i in rest:
+            widths[i] += extra * lacking[i] / sum(lacking[j] for j in rest)
+    total = sum(widths) or 1.0
+    return [round(100 * w / total, 1) for w in widths]
+
+
+def size_tables(body: str) -> str:
+    """Give each ``table.baro-table`` column widths, and mark long tables.
+
+    Each table gets a ``<colgroup>`` from :func:`table_widths`, so that the
+    print stylesheet can lay it out with ``table-layout: fixed`` (one pass
+    instead of measuring every cell twice). A table of more than
+    :data:`LONG_TABLE_ROWS` rows gets ``baro-table-long`` on its wrapper:
+    it may break across pages, its header repeated.
+
+    >>> out = size_tables('<div class="baro-table-wrap"><table class="baro-table" id="tab-t">'
+    ...                   '<caption>C</caption><thead><tr><th>A</th><th>B</th></tr></thead>'
+    ...                   '<tbody><tr><td>xx</td><td>yyyyyy</td></tr></tbody></table></div>')
+    >>> print(out)  # doctest: +NORMALIZE_WHITESPACE
+    <div class="baro-table-wrap"><table class="baro-table" id="tab-t"><caption>C</caption><colgroup><col style="width: 33.3%"><col style="width: 66.7%"></colgroup><thead><tr><th>A</th><th>B</th></tr></thead><tbody><tr><td>xx</td><td>yyyyyy</td></tr></tbody></table></div>
+    """
+
+    def text_of(cell: str) -> str:
+        return html_lib.unescape(_TAG.sub("", cell)).strip()
+
+    def replace(m: re.Match[str]) -> str:
+        attrs, caption, head, rows = m.group(1), m.group(2) or "", m.group(3), m.group(4)
+        titles = [text_of(c) for c in _CELL.findall(head)]
+        cells = [[text_of(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
+        cols = "".join(f'<col style="width: {w}%">' for w in table_widths(titles, cells)) if titles else ""
+        wrap = "baro-table-wrap baro-table-long" if len(cells) > LONG_TABLE_ROWS else "baro-table-wrap"
+        return (
+            f'<div class="{wrap}"><table class="baro-table"{attrs}>{caption}'
+            f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{rows}</tbody></table></div>"
+        )
+
+    return _TABLE.sub(replace, body)
+
+
 def render_page(body: str, meta: Mapping[str, Any]) -> str:
     """Wrap an HTML fragment in the report page (title block, contents, CSS).
 
@@ -129,6 +221,7 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
     if meta["data_status"] not in ("SIMULATED", "real"):
         raise ValueError(f"data_status must be 'SIMULATED' or 'real', not {meta['data_status']!r}")
     body, toc = add_heading_ids(body)
+    body = size_tables(body)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
