@@ -75,6 +75,7 @@ DTYPES = {
 }
 
 #: Columns whose values are codes of the taxonomy variable of the same name.
+#: :func:`load_tables` returns them as pandas Categorical (see :func:`as_categories`).
 CODED = ("kind", "population_band", "domain", "status", "management_mode", "decision_mode", "objective")
 
 #: Accepted header names of each canonical column (compared by :func:`column_key`).
@@ -546,6 +547,42 @@ def empty_table(table: str) -> pd.DataFrame:
     ['str', 'str', 'Int64']
     """
     return pd.DataFrame({c: pd.Series([], dtype=DTYPES[c]) for c in COLUMNS[table]})
+
+
+def as_categories(frame: pd.DataFrame, lookup: "LabelLookup", edition: int | None = None) -> pd.DataFrame:
+    """``frame`` with each coded column as a Categorical of the taxonomy's codes.
+
+    The categories are the codes of the variable in the taxonomy's order:
+    those of ``edition`` when it is given (see :meth:`LabelLookup.codes`),
+    else all of them. Statistics then work on the integer codes without
+    hashing strings, and a report lists levels in the taxonomy's order
+    when it asks for them. ``city_id`` and ``project_id`` stay strings:
+    they are identifiers, not a closed list of codes. A value that is not
+    one of the categories is an error (it would otherwise become missing).
+
+    >>> from baro.taxonomy import load_taxonomy
+    >>> f = pd.DataFrame({"city_id": ["V01", "V02"], "status": ["en_cours", "realise"]})
+    >>> out = as_categories(f, LabelLookup.of(load_taxonomy()))
+    >>> out["status"].cat.categories.tolist(), out["status"].tolist()
+    (['realise', 'en_cours', 'a_l_etude'], ['en_cours', 'realise'])
+    >>> str(out["city_id"].dtype)
+    'str'
+    """
+    out = frame.copy()
+    for col in CODED:
+        if col not in out.columns:
+            continue
+        values = out[col]
+        cats = lookup.codes(col, edition)
+        coded = pd.Categorical(values, categories=cats)
+        lost = values.notna().to_numpy() & (coded.codes < 0)
+        if lost.any():
+            bad = sorted(set(values[lost].tolist()))
+            raise ValueError(
+                f"column {col!r} holds values that are not codes of the taxonomy: {bad!r}; codes: {cats!r}"
+            )
+        out[col] = coded
+    return out
 
 
 @dataclass(frozen=True)
@@ -1034,8 +1071,12 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
     Returns
     -------
     CleanTables
-        Canonical frames (codes, ``citizens_involved`` bool, ``rank``
-        Int64) and the cleaning log.
+        Canonical frames and the cleaning log. The coded columns
+        (:data:`CODED`) are pandas Categorical whose categories are the
+        taxonomy's codes in its order (those of ``edition`` when given,
+        else all codes; see :func:`as_categories`); ``city_id`` and
+        ``project_id`` are strings, ``citizens_involved`` bool, ``rank``
+        Int64.
 
     Raises
     ------
@@ -1057,6 +1098,8 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
     '1 city, 1 project, 0 objective answers'
     >>> t.projects.iloc[0, :6].tolist(), t.projects["citizens_involved"].dtype
     (['P1', 'V01', 'transport', 'realise', 'regie', 'concertation'], dtype('bool'))
+    >>> t.projects["status"].dtype
+    CategoricalDtype(categories=['realise', 'en_cours', 'a_l_etude'], ordered=False, categories_dtype=str)
     >>> t.log[["table", "rows_read", "rows_kept", "rows_excluded", "reason"]]
           table  rows_read  rows_kept  rows_excluded     reason
     0    cities          1          1              0
@@ -1093,7 +1136,8 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         order = {str(src): i for i, src in enumerate(sources.values())}
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row if p.row is not None else -1))
         raise InputError(problems)
-    frames = {t: reads[t].frame if t in reads else empty_table(t) for t in COLUMNS}
+    lookup = ctx[0]
+    frames = {t: as_categories(reads[t].frame if t in reads else empty_table(t), lookup, edition) for t in COLUMNS}
     log = pd.DataFrame([reads[t].log for t in COLUMNS if t in reads], columns=list(LOG_COLUMNS))
     return CleanTables(
         frames["cities"],

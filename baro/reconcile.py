@@ -178,6 +178,7 @@ def mean_ranks(objectives: pd.DataFrame, *, levels=None) -> pd.Series:
     for col in ("city_id", "objective", "rank"):
         if col not in objectives.columns:
             raise KeyError(f"objectives have no column {col!r}")
+    objectives = objectives.assign(objective=_values(objectives["objective"]))
     wide = objectives.pivot(index="city_id", columns="objective", values="rank")
     if levels is not None:
         missing = [lv for lv in levels if lv not in wide.columns]
@@ -210,8 +211,16 @@ def imputed_ranks(wide: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=wide.index, columns=wide.columns)
 
 
+def _values(column: pd.Series) -> pd.Series:
+    """A categorical column as plain values: counts and pivots then list
+    only the levels that occur, ties in the same order as for strings."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(column.cat.categories.dtype)
+    return column
+
+
 def _levels_by_frequency(projects: pd.DataFrame, column: str, levels) -> pd.Series:
-    counts = projects[column].value_counts()
+    counts = _values(projects[column]).value_counts()
     if levels is not None:
         counts = counts.reindex(list(dict.fromkeys([*levels, *counts.index])), fill_value=0)
     return counts.sort_values(ascending=False, kind="stable")

@@ -160,8 +160,8 @@ def test_canonical_schema_and_log(tmp_path):
     write(tmp_path, "cities.csv", CITIES)
     write(tmp_path, "projects.csv", PROJECTS)
     t = load_tables(tmp_path)
-    assert t.cities.dtypes.astype(str).tolist() == ["str", "str", "str"]
-    assert t.projects.dtypes.astype(str).tolist() == ["str"] * 6 + ["bool"]
+    assert t.cities.dtypes.astype(str).tolist() == ["str", "category", "category"]
+    assert t.projects.dtypes.astype(str).tolist() == ["str"] * 2 + ["category"] * 4 + ["bool"]
     assert list(t.objectives.columns) == ["city_id", "objective", "rank"] and len(t.objectives) == 0
     assert t.objectives["rank"].dtype == "Int64"
     assert list(t.log.columns) == list(LOG_COLUMNS)
@@ -170,6 +170,51 @@ def test_canonical_schema_and_log(tmp_path):
     assert set(t.files) == {"cities", "projects"}
     with pytest.raises(KeyError, match="unknown table 'towns'; known: cities, projects, objectives"):
         t["towns"]
+
+
+OBJECTIVES = [["city_id", "objective", "rank"], ["V01", "exemplarite", "1"], ["V01", "attractivite", ""],
+              ["V02", "attractivite", "1"]]
+
+
+@pytest.mark.parametrize("edition", [None, 2013, 2014])
+def test_coded_columns_are_categoricals_in_taxonomy_order(tmp_path, edition):
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", PROJECTS)
+    write(tmp_path, "objectives.csv", OBJECTIVES)
+    t = load_tables(tmp_path, edition=edition)
+    for table in COLUMNS:
+        frame = t[table]
+        for col in COLUMNS[table]:
+            dtype = frame[col].dtype
+            if col in CODED:
+                assert isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered, (table, col)
+                assert dtype.categories.tolist() == TAX.codes(col, edition), (table, col)
+            elif col in ("city_id", "project_id"):
+                assert str(dtype) == "str", (table, col)
+    assert t.projects["domain"].tolist() == ["transport", "education"]
+    assert t.objectives["objective"].tolist() == ["exemplarite", "attractivite", "attractivite"]
+    domains = t.projects["domain"].cat.categories
+    assert ("e_citoyennete_gouvernement" in domains) == (edition in (None, 2013))
+    assert ("e_citoyennete" in domains) == (edition in (None, 2014))
+
+
+def test_unobserved_category_is_no_level_unless_asked(tmp_path):
+    from baro import stats
+
+    write(tmp_path, "cities.csv", CITIES)
+    write(tmp_path, "projects.csv", PROJECTS)
+    t = load_tables(tmp_path, edition=2014)
+    plain = t.projects.astype({c: "str" for c in CODED if c in t.projects.columns})
+    for cluster in (None, "city_id"):
+        s = stats.shares(t.projects, "status", cluster=cluster)
+        assert s["level"].tolist() == ["en_cours", "realise"] and s["count"].tolist() == [1, 1]
+        # the same table as from plain strings: the dtype changes nothing
+        pd.testing.assert_frame_equal(s, stats.shares(plain, "status", cluster=cluster))
+        asked = stats.shares(t.projects, "status", cluster=cluster, levels=TAX.codes("status"))
+        assert asked["level"].tolist() == ["realise", "en_cours", "a_l_etude"]
+        assert asked["count"].tolist() == [1, 1, 0]
+    g = stats.goodness_of_fit(t.projects, "domain")
+    assert g.table["level"].tolist() == ["education", "transport"]
 
 
 def test_problems_from_every_file_are_collected(tmp_path):

@@ -57,6 +57,7 @@ def test_2014_panel_and_total(e2014):
 
 def test_2014_domains(e2014):
     counts = e2014.projects["domain"].value_counts()
+    counts = counts[counts > 0]  # a categorical also lists its categories without a project
     assert counts["transport"] == 131
     assert counts["education"] == 125
     assert counts["e_citoyennete"] == 115
@@ -128,6 +129,7 @@ def test_2013_domain_shares(e2013):
         "securite": 7, "developpement_economique": 7,
     }
     counts = p["domain"].value_counts()
+    counts = counts[counts > 0]  # a categorical also lists its categories without a project
     assert set(counts.index) == set(printed)
     for domain, share in printed.items():
         assert half_up(100 * counts[domain] / n) == share, domain
@@ -166,7 +168,7 @@ def test_2015_objectives(e2015):
 
 
 def test_2015_domains(e2015):
-    harmonised = e2015.projects["domain"].replace(
+    harmonised = e2015.projects["domain"].astype("str").replace(
         {"e_citoyennete": "e_administration", "e_gouvernement": "e_administration"}
     )
     counts = harmonised.value_counts()

@@ -394,19 +394,35 @@ def test_results_are_frozen_with_repr_and_one_row_frames(projects, objectives):
 
 
 # ------------------------------------------------------------ factorize
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", "cc", "", None, "é"]), min_size=1, max_size=200),
-       st.booleans())
-def test_identity_factorize_equals_pandas(values, distinct):
-    import copy
+LEVELS = ["a", "b", "cc", "", "é"]
 
-    objs = [copy.copy(v) if not distinct or v is None else "".join(list(v)) for v in values]
-    arr = pd.Series(np.array(objs, dtype=object), dtype="str")
-    old = design.IDENTITY_MIN_ROWS
-    design.IDENTITY_MIN_ROWS = 1
-    try:
-        got = design.factorize(arr)
-    finally:
-        design.IDENTITY_MIN_ROWS = old
-    codes, uniq = pd.factorize(arr, sort=True)
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([*LEVELS, None]), min_size=1, max_size=200),
+       st.sampled_from(["str", "object", "category", "ordered"]), st.booleans())
+def test_factorize_equals_pandas(values, kind, sort):
+    plain = pd.Series(np.array(values, dtype=object), dtype="str")
+    if kind in ("category", "ordered"):
+        # categories in an order of their own, one never observed
+        cats = [*reversed(LEVELS), "zz"]
+        arr = pd.Series(pd.Categorical(values, categories=cats, ordered=kind == "ordered"))
+    else:
+        arr = pd.Series(np.array(values, dtype=object), dtype=kind)
+    got = design.factorize(arr, sort=sort)
+    if kind == "category" and sort:
+        # sorted levels: the same result as the plain column's
+        codes, uniq = pd.factorize(plain, sort=True)
+    elif kind in ("category", "ordered"):
+        # the categories' order
+        codes, uniq = pd.factorize(arr, sort=True)
+    else:
+        codes, uniq = pd.factorize(arr, sort=sort)
     assert got[0].tolist() == codes.tolist() and got[1] == list(uniq)
+
+
+def test_factorize_categorical_keeps_only_observed_categories():
+    arr = pd.Series(pd.Categorical(["b", "c", None, "b"], categories=["c", "a", "b"]))
+    codes, uniq = design.factorize(arr)
+    assert codes.tolist() == [0, 1, -1, 0] and uniq == ["b", "c"]
+    codes, uniq = design.factorize(arr, sort=False)
+    assert codes.tolist() == [1, 0, -1, 1] and uniq == ["c", "b"]

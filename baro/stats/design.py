@@ -63,90 +63,53 @@ class Prepared:
     n_dropped: int
 
 
-#: Object columns longer than this are factorised through object identity
-#: first (see :func:`factorize`).
-IDENTITY_MIN_ROWS = 20_000
-#: Largest address span (in 16-byte slots) indexed directly.
-_MAX_SLOTS = 1 << 25
-
-
-def _identity_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Group the rows of an object array by the identity of their objects.
-
-    CSV readers (pandas' included) hand out one Python object per distinct
-    string and chunk, so rows holding the same object are equal; grouping
-    by object address is a pass over machine integers instead of hashing
-    strings. Returns ``(group, representative_row)``, or ``None`` when the
-    objects are mostly distinct or spread too widely in memory.
-    """
-    import ctypes
-
-    n = len(values)
-    if not values.flags.c_contiguous:
-        return None
-    ptr = np.ctypeslib.as_array((ctypes.c_uint64 * n).from_address(values.ctypes.data))
-    if len(pd.unique(ptr[:4096])) <= 256:
-        # few distinct objects: a hash table over addresses is fastest
-        group, found = pd.factorize(ptr)
-        group = np.asarray(group, dtype=np.intp)
-        n_groups = len(found)
-    else:
-        lo = ptr.min()
-        low_bits = int(np.bitwise_or.reduce(ptr[:4096] & np.uint64(15)))
-        shift = 4 if low_bits == 0 else (3 if low_bits & 7 == 0 else 0)
-        slot = ((ptr - lo) >> np.uint64(shift)).astype(np.intp)
-        if shift and np.any(ptr & np.uint64((1 << shift) - 1)):
-            return None
-        size = int(slot.max()) + 1
-        if size > _MAX_SLOTS:
-            return None
-        mark = np.zeros(size, dtype=np.bool_)
-        mark[slot] = True
-        used = np.flatnonzero(mark)
-        n_groups = len(used)
-        if n_groups > n // 4:
-            return None
-        lut = np.empty(size, dtype=np.intp)
-        lut[used] = np.arange(n_groups)
-        group = lut[slot]
-    rep = np.empty(n_groups, dtype=np.intp)
-    rep[group] = np.arange(n)
-    return group, rep
-
-
 def factorize(series: pd.Series, sort: bool = True) -> tuple[np.ndarray, list]:
     """Integer codes of a column (``-1`` for missing) and its levels.
 
-    Levels are sorted when ``sort`` (else in order of first appearance of
-    each distinct object).
+    Levels are sorted when ``sort``, else in order of first appearance.
+    Any column but a categorical goes through ``pd.factorize``.
 
-    Categorical columns use their codes; large object or string columns are
-    grouped by object identity before the (few) distinct objects are
-    compared by value; other columns go through ``pd.factorize``. The
-    result is the same whichever path is taken.
+    A categorical column (as :func:`baro.clean.load_tables` returns the
+    coded columns) uses its own codes, without hashing a value: only the
+    categories that occur are levels, and with ``sort`` they are put in
+    order by permuting these few categories, so that a column gives the
+    same levels, in the same order, whether it is categorical or not.
+    An ordered categorical keeps the order of its categories; without
+    ``sort`` any categorical does.
 
     Examples
     --------
     >>> factorize(pd.Series(["b", None, "a", "b"]))
     (array([ 1, -1,  0,  1]), ['a', 'b'])
+    >>> c = pd.Series(pd.Categorical(["b", None, "a", "b"], categories=["c", "b", "a"]))
+    >>> factorize(c)
+    (array([ 1, -1,  0,  1]), ['a', 'b'])
+    >>> factorize(c, sort=False)
+    (array([ 0, -1,  1,  0]), ['b', 'a'])
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = np.asarray(series.cat.codes, dtype=np.intp)
-        cats = series.cat.categories.tolist()
-        present = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-        if not present.all():
-            remap = np.cumsum(present) - 1
-            codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-            cats = [c for c, keep in zip(cats, present) if keep]
-        return codes, cats
-    values = series.to_numpy()
-    if values.dtype == object and len(values) >= IDENTITY_MIN_ROWS:
-        grouped = _identity_codes(values)
-        if grouped is not None:
-            group, rep = grouped
-            sub_codes, uniques = _factorize_values(values[rep], sort)
-            return sub_codes[group], uniques
-    return _factorize_values(values, sort)
+        return _categorical_codes(series, sort and not series.cat.ordered)
+    return _factorize_values(series.to_numpy(), sort)
+
+
+def _categorical_codes(series: pd.Series, sort: bool) -> tuple[np.ndarray, list]:
+    codes = np.asarray(series.cat.codes, dtype=np.intp)
+    cats = series.cat.categories.tolist()
+    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))
+    levels = [cats[i] for i in present]
+    if sort:
+        try:
+            order = sorted(range(len(levels)), key=levels.__getitem__)
+        except TypeError:  # levels of mixed types that cannot be ordered
+            order = list(range(len(levels)))
+        present = present[order]
+        levels = [levels[i] for i in order]
+    if len(present) == len(cats) and np.array_equal(present, np.arange(len(cats))):
+        return codes, levels
+    # old code -> new code, and -1 (missing) stays -1 through the last slot
+    lut = np.full(len(cats) + 1, -1, dtype=np.intp)
+    lut[present] = np.arange(len(present))
+    return lut[codes], levels
 
 
 def _factorize_values(values, sort: bool = True) -> tuple[np.ndarray, list]:

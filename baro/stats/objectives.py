@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from baro.stats.design import _check_columns, _check_frame, holm
+from baro.stats.design import _check_columns, _check_frame, factorize, holm
 from baro.stats.results import ResultMixin
 
 __all__ = [
@@ -69,8 +69,9 @@ def _pivot(data, subject, item, value):
             f"{int(dup.sum())} duplicated ({subject!r}, {item!r}) pair(s), "
             f"e.g. ({first[subject]!r}, {first[item]!r}): one row per subject and item"
         )
-    s_codes, s_uniq = pd.factorize(d[subject], sort=True)
-    i_codes, i_uniq = pd.factorize(d[item], sort=True)
+    # sorted levels, categorical or not (a categorical's unused categories dropped)
+    s_codes, s_uniq = factorize(d[subject], sort=True)
+    i_codes, i_uniq = factorize(d[item], sort=True)
     if len(i_uniq) < 2:
         raise ValueError(f"column {item!r} has {len(i_uniq)} level(s); at least 2 are needed")
     return d, s_codes, list(s_uniq), i_codes, list(i_uniq), n_dropped
