@@ -309,6 +309,36 @@ def test_force_reruns_and_tables_are_byte_identical(first_run):
     assert json.loads((out / "2014" / "manifest.json").read_text())["cache_key"] == key
 
 
+def _report_bytes(folder: Path) -> dict[str, object]:
+    """What a report shows: tables, figures, and each cell's outputs and number."""
+    import nbformat
+
+    out: dict[str, object] = {p.relative_to(folder).as_posix(): p.read_bytes()
+                              for p in folder.rglob("*") if p.suffix in (".csv", ".png", ".svg")}
+    nb = nbformat.read(next(folder.glob("*.ipynb")), as_version=4)
+    out["cells"] = [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
+    return out
+
+
+def test_reused_kernel_gives_the_outputs_of_a_fresh_one(first_run, project, tmp_path, monkeypatch):
+    # one worker runs 2013, 2014 then trends in one kernel; compare with a
+    # kernel per report
+    warm = run_reports(all=True, output_dir=tmp_path / "warm", jobs=1, force=True, echo=lambda s: None)
+    monkeypatch.setenv("BARO_KERNEL_REUSE", "0")
+    cold = run_reports(all=True, output_dir=tmp_path / "cold", jobs=1, force=True, echo=lambda s: None)
+    assert warm.ok and cold.ok
+
+    def nth(kind: str, name: str) -> int:
+        return json.loads((tmp_path / kind / name / "manifest.json").read_text())["kernel_report"]
+    assert [nth("warm", n) for n in ("2013", "2014", "trends")] == [1, 2, 3]
+    assert [nth("cold", n) for n in ("2013", "2014", "trends")] == [1, 1, 1]
+    for name in ("2013", "2014", "trends"):
+        a, b = _report_bytes(tmp_path / "warm" / name), _report_bytes(tmp_path / "cold" / name)
+        assert a.keys() == b.keys() and (len(a) > 1 or name == "trends")
+        for key in a:
+            assert a[key] == b[key], f"{name}: {key} differs between a reused and a fresh kernel"
+
+
 # ---------------------------------------------------------------- failures
 
 

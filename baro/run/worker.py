@@ -4,7 +4,9 @@
 ``python -m baro.run.worker``, this module is a worker process of ``baro
 run``: it reads jobs as JSON lines on stdin and answers with JSON events on
 the stdout it had at start (its own prints go to stderr), so one process
-imports papermill, nbconvert and WeasyPrint once for several jobs.
+imports papermill, nbconvert and WeasyPrint once for several jobs, and runs
+them in one kernel (:class:`WarmKernel`, reset between reports; set
+``BARO_KERNEL_REUSE=0`` for a fresh kernel per report).
 
 Outputs are atomic: everything is written into ``OUTPUT/.NAME.tmp-XXXX``
 beside the target and renamed into place only when every stage succeeded.
@@ -116,8 +118,11 @@ def _register_engine() -> str:
 
     papermill's default engine rewrites the whole notebook (images
     included) when each cell starts and ends; papermill itself still writes
-    it once at the end, with the error cell when a cell failed.
+    it once at the end, with the error cell when a cell failed. Given a
+    running kernel (``km=``), the engine executes in it and closes its own
+    connection to it afterwards, leaving the kernel running.
     """
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     class WriteOnceEngine(NBClientEngine):
@@ -125,8 +130,134 @@ def _register_engine() -> str:
         def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
             return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
 
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            if kwargs.get("km") is None:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            client = None
+            original = PapermillNotebookClient.__init__
+
+            def keep(self: Any, *a: Any, **kw: Any) -> None:
+                nonlocal client
+                original(self, *a, **kw)
+                client = self
+
+            PapermillNotebookClient.__init__ = keep  # type: ignore[method-assign]
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                PapermillNotebookClient.__init__ = original  # type: ignore[method-assign]
+                if client is not None and getattr(client, "kc", None) is not None:
+                    client.kc.stop_channels()
+
     papermill_engines.register("baro", WriteOnceEngine)
     return "baro"
+
+
+#: Defines, in a warm kernel, the reset run before each report (silently,
+#: outside the history), in a module: resetting the namespace keeps it.
+_RESET = (
+    "import sys, types\n"
+    "_m = types.ModuleType('_baro_warm')\n"
+    "exec({source!r}, _m.__dict__)\n"
+    "sys.modules['_baro_warm'] = _m\n"
+    "del sys, types, _m\n"
+)
+
+
+def notebook_imports(notebook: Path) -> str:
+    """The import statements of a notebook's code cells, one per line."""
+    import ast
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    lines: list[str] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                line = ast.unparse(node)
+                if line not in lines:
+                    lines.append(line)
+    return "\n".join(lines)
+
+
+class WarmKernel:
+    """One kernel that runs the reports of a worker one after the other.
+
+    Starting a kernel and importing pandas, SciPy, statsmodels and
+    matplotlib costs more than most of a report. A worker therefore keeps
+    its kernel and, before each report, resets it to what a fresh kernel
+    would be once the report's import cell has run: the import statements
+    are run first (silently), then the namespace, the history (the next cell
+    is numbered 1), matplotlib's figures and settings, the warning filters
+    and registries, the caches of baro's functions and the working folder
+    are put back as they were after those imports. A kernel whose imports
+    print anything (a warning a cold run would show) is not used; a kernel
+    is dropped after a failed report.
+    """
+
+    def __init__(self, cwd: Path, emit: Event):
+        """Start the kernel (its process boots while the caller goes on; see :meth:`ready`)."""
+        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_core.utils import run_sync
+
+        self.cwd = cwd
+        self.log = tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
+        self.km = _kernel_manager_class(emit, self.log)(kernel_name="baro")
+        self.kc = None
+        self.reports = 0  # reports run in this kernel so far
+        os.environ.update(KERNEL_ENV)
+        run_sync(self.km.start_kernel)(
+            cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        )
+        self.kc = BlockingKernelClient()
+        self.kc.load_connection_info(self.km.get_connection_info())
+        self.kc.start_channels()
+        self._ready = False
+
+    def ready(self) -> None:
+        """Wait for the kernel and define the reset in it."""
+        if not self._ready:
+            self.kc.wait_for_ready(timeout=60)
+            source = (Path(__file__).with_name("_kernel_reset.py")).read_text(encoding="utf-8")
+            self._run(_RESET.format(source=source), "define the reset")
+            self._ready = True
+
+    def _run(self, code: str, what: str) -> None:
+        printed: list[str] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            if msg["msg_type"] in ("stream", "error", "display_data", "execute_result"):
+                printed.append(str(msg["content"])[:300])
+
+        reply = self.kc.execute_interactive(code, silent=False, store_history=False, timeout=300, output_hook=hook)
+        if reply["content"]["status"] != "ok" or printed:
+            raise RuntimeError(f"warm kernel: {what}: {reply['content'].get('evalue', '')} {' '.join(printed)}")
+
+    def prepare(self, notebook: Path) -> None:
+        """Reset the kernel for ``notebook`` (raises if it cannot be made clean)."""
+        self.ready()
+        imports = notebook_imports(notebook) + "\nimport matplotlib.pyplot, seaborn"
+        self._run(f"__import__('_baro_warm').reset({str(notebook.parent)!r}, {imports!r})", "reset")
+        self.reports += 1
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - a kernel that is already gone
+            pass
+        self.log.close()
 
 
 def kill_kernels() -> None:
@@ -195,8 +326,11 @@ def _keep_failed(job: Job, tmp: Path, message: str, kernel_log: Any = None) -> P
     return failed
 
 
-def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
+def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = None) -> dict[str, Any]:
     """Execute ``job`` and write its outputs; return its summary.
+
+    ``kernel``: a :class:`WarmKernel` prepared for the job's notebook, or
+    None to start a kernel for this job alone.
 
     ``emit`` receives progress events ``{"event": "stage", "job", "stage",
     "status": "start" | "end", "seconds"}``. The summary has ``name``,
@@ -213,7 +347,8 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
     job.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}.tmp-", dir=job.output.parent))
     _open_up(tmp)
-    kernel_log = tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
+    kernel_log = kernel.log if kernel is not None else tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
+    engine_kwargs: dict[str, Any] = {"km": kernel.km} if kernel is not None else {}
     timings: dict[str, float] = {}
     executed_path = tmp / job.executed_name
 
@@ -239,6 +374,7 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
                 progress_bar=False,
                 log_output=False,
                 kernel_manager_class=_kernel_manager_class(emit, kernel_log),
+                **engine_kwargs,
             ))
         except papermill.PapermillExecutionError as exc:
             executed = nbformat.read(executed_path, as_version=4) if executed_path.is_file() else None
@@ -278,6 +414,8 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
             "end": _now(),
             "timings": {k: round(v, 3) for k, v in timings.items()},
             "pdf_pages": pages,
+            # the n-th report of its kernel (1: a kernel started for it or a reused one's first)
+            "kernel_report": kernel.reports if kernel is not None else 1,
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -301,7 +439,8 @@ def run_job(job: Job, emit: Event = lambda e: None) -> dict[str, Any]:
         return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
                 "message": message, "timings": timings}
     finally:
-        kernel_log.close()
+        if kernel is None:
+            kernel_log.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -342,17 +481,45 @@ def main() -> int:
             channel.write(json.dumps(event) + "\n")
             channel.flush()
 
+    reuse = os.environ.get("BARO_KERNEL_REUSE", "1") != "0"
+    warm: WarmKernel | None = None
+
+    def start() -> WarmKernel | None:
+        try:
+            return WarmKernel(Path.cwd(), emit)
+        except Exception:  # noqa: BLE001 - the job then starts its own kernel, and reports
+            return None
+
+    if reuse:
+        warm = start()  # boots while this process imports the exporters
     _preload()
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
             job = Job.from_json(json.loads(line))
-            result = run_job(job, emit)
+            if reuse and warm is None:
+                warm = start()
+            kernel = None
+            if warm is not None:
+                try:
+                    warm.prepare(job.notebook)
+                    kernel = warm
+                except Exception:  # noqa: BLE001 - not clean: this job runs in a kernel of its own
+                    warm.close()
+                    warm = None
+            result = run_job(job, emit, kernel)
+            if kernel is not None and result["status"] != "ran":
+                warm.close()  # state left by a failed report is not worth resetting
+                warm = None
             emit({"event": "done", **result})
     except KeyboardInterrupt:
         kill_kernels()
+        warm = None
         return 130
+    finally:
+        if warm is not None:
+            warm.close()
     return 0
 
 
