@@ -59,7 +59,8 @@ COLUMNS = {
     "objectives": ("city_id", "objective", "rank"),
 }
 
-#: Pandas dtype of each canonical column.
+#: Pandas dtype of each canonical column as read; :func:`load_tables` then makes
+#: the :data:`CODED` columns categorical.
 DTYPES = {
     "city_id": "str",
     "project_id": "str",

@@ -11,10 +11,9 @@ the best of several runs; the growth columns give each time over the time
 at ten times fewer rows (about 10 when time grows linearly). The column
 "city_id s" is the part of it spent factorising the string ``city_id``
 (``pd.factorize``: hashing, the one step whose cost per row grows with the
-number of distinct clusters). When
-``Rscript`` is on the PATH, R's ``svymean`` and ``svychisq`` are timed on
-the same data (written to a temporary CSV) and the ratio R / baro is
-printed.
+number of distinct clusters). When ``Rscript`` is on the PATH, R's
+``svymean`` and ``svychisq`` are timed on the same data (written to a
+temporary CSV) and the ratio R / baro is printed.
 """
 
 from __future__ import annotations
