@@ -114,6 +114,30 @@ class Edition:
     def assumptions(self) -> list[dict[str, Any]]:
         return list(self.meta.get("assumptions", []))
 
+    def asked(self, variable: str, *, harmonised: bool = False) -> list[str]:
+        """Codes of ``variable`` the edition's questionnaire asked.
+
+        ``variable`` is ``"domain"`` or ``"objective"`` (``[questionnaire]``
+        lists ``domains`` and ``objectives``); with ``harmonised``, the
+        crosswalk's categories, each once, in questionnaire order.
+
+        >>> load(2013).asked("domain", harmonised=True)[:3]
+        ['transport', 'education', 'e_administration']
+        """
+        key = f"{variable}s"
+        if key not in self.questionnaire:
+            raise KeyError(
+                f"edition {self.year}: [questionnaire] has no {key!r} list; "
+                f"it has: {', '.join(self.questionnaire) or 'nothing'}"
+            )
+        codes = list(self.questionnaire[key])
+        if not harmonised:
+            return codes
+        from baro.taxonomy import load_taxonomy
+
+        crosswalk = load_taxonomy().crosswalk(variable)
+        return list(dict.fromkeys(crosswalk[c] for c in codes))
+
     def figures_frame(self) -> "pd.DataFrame":
         """Published figures as a DataFrame, one row per figure."""
         import pandas as pd
@@ -144,6 +168,28 @@ class Edition:
     @property
     def objectives(self) -> "pd.DataFrame":
         return self.tables.objectives
+
+
+def compared_categories(
+    a: Edition, b: Edition, variable: str = "domain"
+) -> tuple[list[str], dict[str, int]]:
+    """Harmonised categories two editions can be compared on.
+
+    A category only one questionnaire listed has a share of zero in the
+    other edition by construction: its change says nothing about cities.
+    Returns the categories asked in both (in ``a``'s order) and, for the
+    others, the edition that asked them.
+
+    >>> common, only_one = compared_categories(load(2013), load(2014))
+    >>> "transport" in common, only_one
+    (True, {'energie': 2013, 'environnement': 2014})
+    """
+    asked_a = a.asked(variable, harmonised=True)
+    asked_b = b.asked(variable, harmonised=True)
+    common = [c for c in asked_a if c in asked_b]
+    only_one = {c: a.year for c in asked_a if c not in asked_b}
+    only_one.update({c: b.year for c in asked_b if c not in asked_a})
+    return common, only_one
 
 
 def load(year: int, *, root: str | Path | None = None, data_dir: str | Path | None = None) -> Edition:

@@ -1161,3 +1161,31 @@ def zero_share_sentence(
         "figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux "
         "réponses des villes."
     )
+
+
+def not_compared_sentence(
+    only_one: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Name the categories left out of a comparison ("" when none).
+
+    ``only_one`` maps each category listed by one questionnaire only to
+    the edition that listed it (:func:`baro.editions.compared_categories`).
+
+    Examples
+    --------
+    >>> not_compared_sentence({"energie": 2013, "environnement": 2014}, {"energie": "Énergie"})
+    'Non comparés, car une seule des deux éditions les proposait\xa0: Énergie (proposé en 2013 seulement) et environnement (proposé en 2014 seulement).'
+    >>> not_compared_sentence({})
+    ''
+    """
+    if not only_one:
+        return ""
+    items = [
+        f"{_label(labels, level)} (proposé en {escape(year)} seulement)"
+        for level, year in only_one.items()
+    ]
+    return (
+        f"Non comparés, car une seule des deux éditions les proposait{NBSP}: "
+        f"{join_fr(items)}."
+    )

@@ -263,6 +263,27 @@ def test_compare_editions_level_missing_in_one_edition():
     assert c.set_index("level").loc["c", "share_a"] == 0
 
 
+def test_compare_editions_compare_keeps_shares_and_adjusts_over_the_subset(projects):
+    a, b = projects.iloc[:70], projects.iloc[70:]
+    full = stats.compare_editions(a, b, "domain", cluster="city_id", adjust="none").set_index("level")
+    subset = ["education", "transport"]
+    c = stats.compare_editions(a, b, "domain", cluster="city_id", compare=subset)
+    assert c["level"].tolist() == subset
+    for col in ("share_a", "share_b", "difference", "se", "pvalue"):
+        assert_allclose(c[col].to_numpy(), full.loc[subset, col].to_numpy(), rtol=1e-12)
+    want = multipletests(full.loc[subset, "pvalue"].to_numpy(), method="holm")[1]
+    assert_allclose(c["pvalue_adjusted"].to_numpy(), want, rtol=1e-12)
+
+
+def test_compare_editions_compare_level_seen_nowhere_has_zero_shares():
+    a = pd.DataFrame({"x": list("aab")})
+    b = pd.DataFrame({"x": list("abb")})
+    c = stats.compare_editions(a, b, "x", compare=["z", "a"]).set_index("level")
+    assert c.loc["z", "share_a"] == 0 and c.loc["z", "share_b"] == 0
+    with pytest.raises(ValueError, match="compare"):
+        stats.compare_editions(a, b, "x", compare=[])
+
+
 # ------------------------------------------------------------- objectives
 def test_incomplete_ranks_take_the_mean_of_unused_ranks():
     d = pd.DataFrame(

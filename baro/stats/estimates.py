@@ -573,6 +573,7 @@ def compare_editions(
     *,
     cluster: str | None = None,
     levels: Sequence | None = None,
+    compare: Sequence | None = None,
     confidence_level: float = 0.95,
     adjust: str = "holm",
 ) -> pd.DataFrame:
@@ -589,6 +590,12 @@ def compare_editions(
         Levels compared, in this order (e.g. the harmonised domains); by
         default every level seen in either edition, by descending combined
         count. A level absent from one edition has share 0 there.
+    compare : sequence, optional
+        Report only these levels, in this order, and adjust the p-values
+        over them alone; the shares stay shares of all rows. Use it to
+        leave out a category that only one questionnaire offered (its
+        change reflects the questionnaire, not the answers). A level in
+        ``compare`` seen in neither edition has share 0 in both.
     confidence_level : float
     adjust : {'holm', 'bonferroni', 'fdr_bh', 'none'}
 
@@ -620,6 +627,8 @@ def compare_editions(
     True
     >>> c["level"].tolist()
     [False, True]
+    >>> stats.compare_editions(first, second, "domain", compare=["transport"])["level"].tolist()
+    ['transport']
     """
     confidence_level = _check_confidence(confidence_level)
     for name, frame in (("a", a), ("b", b)):
@@ -634,6 +643,12 @@ def compare_editions(
             for lv, c in zip(prep.uniques[column], counts):
                 tally[lv] = tally.get(lv, 0) + int(c)
         levels = sorted(sorted(tally, key=str), key=lambda v: -tally[v])
+    levels = list(levels)
+    if compare is not None:
+        compare = list(compare)
+        if not compare:
+            raise ValueError("compare must name at least one level")
+        levels += [lv for lv in compare if lv not in levels]
     sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     diff = sb["share"].to_numpy() - sa["share"].to_numpy()
@@ -642,6 +657,10 @@ def compare_editions(
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.where(se > 0, diff / se, np.nan)
     pvalue = 2 * sps.norm.sf(np.abs(stat))
+    if compare is not None:
+        keep = np.array([levels.index(lv) for lv in compare])
+        levels, diff, se, stat, pvalue = compare, diff[keep], se[keep], stat[keep], pvalue[keep]
+        sa, sb = sa.iloc[keep], sb.iloc[keep]
     out = pd.DataFrame(
         {
             "level": pd.Series(list(levels), dtype=object),
