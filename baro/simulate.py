@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from baro.clean import COLUMNS
 from baro.errors import BaroError
 
 #: Tables written, in order.
@@ -50,20 +51,6 @@ TABLES = ("cities", "projects", "objectives")
 
 #: Redraws allowed for an ordering constraint before giving up.
 MAX_ATTEMPTS = 500
-
-_COLUMNS = {
-    "cities": ("city_id", "kind", "population_band"),
-    "projects": (
-        "project_id",
-        "city_id",
-        "domain",
-        "status",
-        "management_mode",
-        "decision_mode",
-        "citizens_involved",
-    ),
-    "objectives": ("city_id", "objective", "rank"),
-}
 
 
 class SimulatedTables(NamedTuple):
@@ -526,7 +513,7 @@ def write(year, folder=None, *, seed: int | None = None, force: bool = False) ->
     from baro.io import format_canonical
 
     texts = [
-        format_canonical(getattr(tables, t), list(_COLUMNS[t]), header_comment=header(ed.year, t, seed))
+        format_canonical(getattr(tables, t), list(COLUMNS[t]), header_comment=header(ed.year, t, seed))
         for t in TABLES
     ]
     temps = []
