@@ -26,7 +26,7 @@ _HEADING = re.compile(r"<h([12])(\s[^>]*)?>(.*?)</h\1>", re.DOTALL | re.IGNORECA
 _ID = re.compile(r"""\bid\s*=\s*(["'])(.*?)\1""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _CLEAN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*/>|<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 _TABLE = re.compile(
     r'<div class="baro-table-wrap"><table class="baro-table"([^>]*)>(<caption>.*?</caption>)?'
     r"<thead>(.*?)</thead><tbody>(.*?)</tbody></table></div>",
@@ -108,18 +108,52 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
     return _HEADING.sub(replace, body), toc
 
 
-def notebook_body(nb: Any) -> str:
-    """The notebook's outputs as an HTML fragment: no code, no prompts."""
-    from nbconvert import HTMLExporter
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 
-    exporter = HTMLExporter(
+#: One exporter per process: building it compiles nbconvert's templates.
+_EXPORTER: list[Any] = []
+
+
+def _exporter() -> Any:
+    if _EXPORTER:
+        return _EXPORTER[0]
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class BodyExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass through BeautifulSoup.
+
+        That pass (a third of the export) parses and reprints the whole page
+        to give images without one an alternative text and to make
+        JupyterLab's cells focusable; the basic template has no such cells,
+        and a regular expression gives the alternative text.
+        """
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _IMG_WITHOUT_ALT.sub('<img alt="Figure sans description"', body), resources
+
+    _EXPORTER.append(BodyExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
-    )
-    body, _ = exporter.from_notebook_node(nb)
+    ))
+    return _EXPORTER[0]
+
+
+def notebook_body(nb: Any) -> str:
+    """The notebook's outputs as an HTML fragment: no code, no prompts."""
+    body, _ = _exporter().from_notebook_node(nb)
     return body
 
 
