@@ -35,9 +35,10 @@ _TABLE = re.compile(
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.DOTALL)
 
-#: Tables with more rows than this may break across pages (header repeated);
-#: shorter ones are kept whole.
-LONG_TABLE_ROWS = 20
+#: Tables taller than this many lines (rows, a row of wrapped text counting
+#: its lines) may break across pages, header repeated; shorter ones are kept
+#: whole.
+LONG_TABLE_LINES = 20
 
 #: Width of a table's text in characters of its font (A4 text block, 8.5 pt
 #: sans-serif, cell padding left out): the budget that :func:`table_widths`
@@ -206,7 +207,7 @@ def size_tables(body: str) -> str:
     Each table gets a ``<colgroup>`` from :func:`table_widths`, so that the
     print stylesheet can lay it out with ``table-layout: fixed`` (one pass
     instead of measuring every cell twice). A table of more than
-    :data:`LONG_TABLE_ROWS` rows gets ``baro-table-long`` on its wrapper:
+    :data:`LONG_TABLE_LINES` lines gets ``baro-table-long`` on its wrapper:
     it may break across pages, its header repeated.
 
     >>> out = size_tables('<div class="baro-table-wrap"><table class="baro-table" id="tab-t">'
@@ -223,8 +224,14 @@ def size_tables(body: str) -> str:
         attrs, caption, head, rows = m.group(1), m.group(2) or "", m.group(3), m.group(4)
         titles = [text_of(c) for c in _CELL.findall(head)]
         cells = [[text_of(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
-        cols = "".join(f'<col style="width: {w}%">' for w in table_widths(titles, cells)) if titles else ""
-        wrap = "baro-table-wrap baro-table-long" if len(cells) > LONG_TABLE_ROWS else "baro-table-wrap"
+        widths = table_widths(titles, cells) if titles else []
+        cols = "".join(f'<col style="width: {w}%">' for w in widths)
+        # lines of the table, a row as tall as its longest cell wrapped in its column
+        lines = sum(
+            max([1] + [-(-len(cell) // max(1, int(w * TABLE_CHARS / 100) - 2)) for cell, w in zip(row, widths)])
+            for row in cells
+        )
+        wrap = "baro-table-wrap baro-table-long" if lines > LONG_TABLE_LINES else "baro-table-wrap"
         return (
             f'<div class="{wrap}"><table class="baro-table"{attrs}>{caption}'
             f"<colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{rows}</tbody></table></div>"
