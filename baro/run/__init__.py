@@ -274,55 +274,88 @@ class _Pool:
         self.stopping = threading.Event()
 
     def _serve(self, jobs: "queue.Queue[Job]") -> None:
-        proc = None
-        while not self.stopping.is_set():
-            try:
-                job = jobs.get_nowait()
-            except queue.Empty:
-                break
-            if proc is None:
-                with self.lock:
-                    if self.stopping.is_set():
-                        break
+        """Feed one worker: a job, then the next as soon as the first has executed.
+
+        A worker runs one report's notebook while it exports the previous
+        one, so it holds at most two jobs: one exporting, one executing.
+        """
+        proc: subprocess.Popen | None = None
+        sent: list[Job] = []  # jobs given to the worker and not done, in order
+        executed: set[str] = set()
+
+        def give() -> bool:
+            nonlocal proc
+            with self.lock:
+                if self.stopping.is_set():
+                    return False
+                try:
+                    job = jobs.get_nowait()
+                except queue.Empty:
+                    return False
+                if proc is None:
                     proc = subprocess.Popen(
                         [sys.executable, "-m", "baro.run.worker"],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
                         start_new_session=True,  # Ctrl-C reaches it only through this process
                     )
                     self.procs.append(proc)
-            result = self._one(proc, job)
-            with self.lock:
-                self.results[job.name] = result
-            if result.status == "failed" and proc.poll() is not None:
-                proc = None
-        if proc is not None and proc.stdin:
-            proc.stdin.close()
-            proc.wait()
+            try:
+                proc.stdin.write(json.dumps(job.to_json()) + "\n")
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
+                return True
+            sent.append(job)
+            return True
 
-    def _one(self, proc: subprocess.Popen, job: Job) -> RunResult:
-        try:
-            proc.stdin.write(json.dumps(job.to_json()) + "\n")
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            return RunResult(job.name, "failed", message=f"{job.name}: the worker process ended")
-        for line in proc.stdout:
+        while True:
+            if not sent and not give():
+                break
+            if not sent:
+                continue
+            line = proc.stdout.readline()
+            if not line:  # the worker ended: its jobs failed
+                status = proc.wait()
+                for job in sent:
+                    self._record(RunResult(
+                        job.name, "failed", message=f"{job.name}: the worker process ended (status {status})"))
+                sent.clear()
+                proc = None
+                continue
             try:
                 event = json.loads(line)
             except ValueError:
                 continue
-            if event.get("event") == "kernel":
+            kind = event.get("event")
+            if kind == "kernel":
                 with self.lock:
                     self.kernels.add(int(event["pid"]))
-            elif event.get("event") == "done":
-                return RunResult(
+            elif kind == "executed":
+                executed.add(event["job"])
+                if len(sent) < 2:
+                    give()
+            elif kind == "done":
+                job = next((j for j in sent if j.name == event["name"]), None)
+                if job is None:
+                    continue
+                sent.remove(job)
+                self._record(RunResult(
                     event["name"], event["status"], event["seconds"], event.get("message", ""),
                     job.output, event.get("timings", {}),
-                )
+                ))
+                if len(sent) == 1 and sent[0].name in executed:
+                    give()
             else:
                 text = _event_line(event)
                 if text:
                     self.progress(text)
-        return RunResult(job.name, "failed", message=f"{job.name}: the worker process ended (status {proc.wait()})")
+        if proc is not None and proc.stdin:
+            proc.stdin.close()
+            proc.wait()
+
+    def _record(self, result: RunResult) -> None:
+        with self.lock:
+            self.results[result.name] = result
 
     def run(self, jobs: Sequence[Job]) -> dict[str, RunResult]:
         todo: "queue.Queue[Job]" = queue.Queue()

@@ -6,7 +6,9 @@ run``: it reads jobs as JSON lines on stdin and answers with JSON events on
 the stdout it had at start (its own prints go to stderr), so one process
 imports papermill, nbconvert and WeasyPrint once for several jobs, and runs
 them in one kernel (:class:`WarmKernel`, reset between reports; set
-``BARO_KERNEL_REUSE=0`` for a fresh kernel per report).
+``BARO_KERNEL_REUSE=0`` for a fresh kernel per report). A report's notebook
+runs while the previous report exports: after the ``executed`` event, baro
+run sends the next job.
 
 Outputs are atomic: everything is written into ``OUTPUT/.NAME.tmp-XXXX``
 beside the target and renamed into place only when every stage succeeded.
@@ -326,11 +328,18 @@ def _keep_failed(job: Job, tmp: Path, message: str, kernel_log: Any = None) -> P
     return failed
 
 
-def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = None) -> dict[str, Any]:
+def run_job(
+    job: Job,
+    emit: Event = lambda e: None,
+    kernel: WarmKernel | None = None,
+    executed: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Execute ``job`` and write its outputs; return its summary.
 
     ``kernel``: a :class:`WarmKernel` prepared for the job's notebook, or
-    None to start a kernel for this job alone.
+    None to start a kernel for this job alone. ``executed`` is called once
+    the notebook has run without error, before the export: from then on the
+    job no longer needs the kernel.
 
     ``emit`` receives progress events ``{"event": "stage", "job", "stage",
     "status": "start" | "end", "seconds"}``. The summary has ``name``,
@@ -349,6 +358,7 @@ def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = 
     _open_up(tmp)
     kernel_log = kernel.log if kernel is not None else tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
     engine_kwargs: dict[str, Any] = {"km": kernel.km} if kernel is not None else {}
+    kernel_report = kernel.reports if kernel is not None else 1  # the next job may reset the kernel meanwhile
     timings: dict[str, float] = {}
     executed_path = tmp / job.executed_name
 
@@ -392,6 +402,8 @@ def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = 
             "parameters": {**job.parameters, "output_dir": str(job.output)},
         }
         nbformat.write(nb, str(executed_path))
+        if executed is not None:
+            executed()
 
         from baro.run.export import export_html, export_pdf
 
@@ -415,7 +427,7 @@ def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = 
             "timings": {k: round(v, 3) for k, v in timings.items()},
             "pdf_pages": pages,
             # the n-th report of its kernel (1: a kernel started for it or a reused one's first)
-            "kernel_report": kernel.reports if kernel is not None else 1,
+            "kernel_report": kernel_report,
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -482,44 +494,70 @@ def main() -> int:
             channel.flush()
 
     reuse = os.environ.get("BARO_KERNEL_REUSE", "1") != "0"
-    warm: WarmKernel | None = None
+    warm: list[WarmKernel] = []  # the kernel kept for the next report, if any
+    kernel_lock = threading.Lock()  # one report executes at a time
+    export_lock = threading.Lock()  # one report exports at a time
 
-    def start() -> WarmKernel | None:
+    def start() -> None:
         try:
-            return WarmKernel(Path.cwd(), emit)
+            warm.append(WarmKernel(Path.cwd(), emit))
         except Exception:  # noqa: BLE001 - the job then starts its own kernel, and reports
-            return None
+            pass
+
+    def drop() -> None:
+        if warm:
+            warm.pop().close()
+
+    def work(job: Job) -> None:
+        # The report executes while the previous one exports: the kernel is
+        # released as soon as the notebook has run ("executed" event, on
+        # which baro run sends the next report).
+        stage = {"executed": False}
+
+        def executed() -> None:
+            stage["executed"] = True
+            kernel_lock.release()
+            emit({"event": "executed", "job": job.name})
+            export_lock.acquire()
+
+        kernel_lock.acquire()
+        try:
+            kernel = None
+            if reuse and not warm:
+                start()
+            if warm:
+                try:
+                    warm[0].prepare(job.notebook)
+                    kernel = warm[0]
+                except Exception:  # noqa: BLE001 - not clean: this job runs in a kernel of its own
+                    drop()
+            result = run_job(job, emit, kernel, executed)
+            if kernel is not None and not stage["executed"]:
+                drop()  # state left by a failed report is not worth resetting
+            emit({"event": "done", **result})
+        finally:
+            (export_lock if stage["executed"] else kernel_lock).release()
 
     if reuse:
-        warm = start()  # boots while this process imports the exporters
+        start()  # boots while this process imports the exporters
     _preload()
+    threads: list[threading.Thread] = []
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            job = Job.from_json(json.loads(line))
-            if reuse and warm is None:
-                warm = start()
-            kernel = None
-            if warm is not None:
-                try:
-                    warm.prepare(job.notebook)
-                    kernel = warm
-                except Exception:  # noqa: BLE001 - not clean: this job runs in a kernel of its own
-                    warm.close()
-                    warm = None
-            result = run_job(job, emit, kernel)
-            if kernel is not None and result["status"] != "ran":
-                warm.close()  # state left by a failed report is not worth resetting
-                warm = None
-            emit({"event": "done", **result})
+            thread = threading.Thread(target=work, args=(Job.from_json(json.loads(line)),), daemon=True)
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)
     except KeyboardInterrupt:
         kill_kernels()
-        warm = None
+        warm.clear()
         return 130
     finally:
-        if warm is not None:
-            warm.close()
+        drop()
     return 0
 
 
