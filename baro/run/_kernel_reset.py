@@ -11,7 +11,8 @@ def reset(cwd, imports):
 
     The first call imports and records the state; each later call restores
     that state (matplotlib's figures and settings, warning filters and
-    registries, caches of baro's functions), then imports and records again.
+    registries, environment variables, ``sys.path``, caches of baro's
+    functions), then imports and records again.
     The namespace and the history are emptied (the next cell is numbered 1)
     and the working folder is ``cwd``.
     """
@@ -30,6 +31,9 @@ def reset(cwd, imports):
 
         matplotlib.pyplot.close("all")
         dict.update(matplotlib.rcParams, state.rc)
+        os.environ.clear()
+        os.environ.update(state.environ)
+        sys.path[:] = state.path
         warnings.filters[:] = state.filters
         warnings._filters_mutated()
         warnings.onceregistry.clear()
@@ -47,4 +51,6 @@ def reset(cwd, imports):
     state = types.ModuleType("_baro_warm_state")
     state.rc = dict(matplotlib.rcParams.copy())
     state.filters = list(warnings.filters)
+    state.environ = dict(os.environ)
+    state.path = list(sys.path)
     sys.modules["_baro_warm_state"] = state
