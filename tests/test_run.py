@@ -310,11 +310,11 @@ def test_force_reruns_and_tables_are_byte_identical(first_run):
 
 
 def _report_bytes(folder: Path) -> dict[str, object]:
-    """What a report shows: tables, figures, and each cell's outputs and number."""
+    """What a report shows: pages, tables, figures, and each cell's outputs and number."""
     import nbformat
 
     out: dict[str, object] = {p.relative_to(folder).as_posix(): p.read_bytes()
-                              for p in folder.rglob("*") if p.suffix in (".csv", ".png", ".svg")}
+                              for p in folder.rglob("*") if p.suffix in (".csv", ".png", ".svg", ".html", ".pdf")}
     nb = nbformat.read(next(folder.glob("*.ipynb")), as_version=4)
     out["cells"] = [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
     return out
@@ -334,7 +334,7 @@ def test_reused_kernel_gives_the_outputs_of_a_fresh_one(first_run, project, tmp_
     assert [nth("cold", n) for n in ("2013", "2014", "trends")] == [1, 1, 1]
     for name in ("2013", "2014", "trends"):
         a, b = _report_bytes(tmp_path / "warm" / name), _report_bytes(tmp_path / "cold" / name)
-        assert a.keys() == b.keys() and (len(a) > 1 or name == "trends")
+        assert a.keys() == b.keys() and len(a) >= 3
         for key in a:
             assert a[key] == b[key], f"{name}: {key} differs between a reused and a fresh kernel"
 

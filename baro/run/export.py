@@ -110,6 +110,9 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+#: nbconvert's cell anchors: papermill gives the cell of injected parameters
+#: a random id, which made two runs' pages differ.
+_CELL_ID = re.compile(r'\s+id="cell-id=[^"]*"')
 
 #: One exporter per process: building it compiles nbconvert's templates.
 _EXPORTER: list[Any] = []
@@ -140,7 +143,8 @@ def _exporter() -> Any:
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _IMG_WITHOUT_ALT.sub('<img alt="Figure sans description"', body), resources
+            body = _IMG_WITHOUT_ALT.sub('<img alt="Figure sans description"', body)
+            return _CELL_ID.sub("", body), resources
 
     _EXPORTER.append(BodyExporter(
         template_name="basic",
