@@ -32,6 +32,13 @@ CITIES = (
     "city_id,kind,population_band\n"
     "V01,commune,p50_100k\nV02,commune,p100_200k\nV03,intercommunalite,p200k_plus\n"
 )
+PROJECTS = (
+    "# SIMULATED test table\n"
+    "project_id,city_id,domain,status,management_mode,decision_mode,citizens_involved\n"
+    "P1,V01,transport,realise,regie,unilaterale,false\n"
+    "P2,V02,education,en_cours,marche,concertation,true\n"
+    "P3,V03,transport,a_l_etude,regie,co_construction,false\n"
+)
 
 
 def _edition_toml(year: int) -> str:
@@ -53,6 +60,7 @@ def project(tmp_path_factory):
         folder.mkdir(parents=True)
         (folder / "edition.toml").write_text(_edition_toml(year), encoding="utf-8")
         (folder / "cities.csv").write_text(CITIES, encoding="utf-8")
+        (folder / "projects.csv").write_text(PROJECTS, encoding="utf-8")
     shutil.copy(REPO / "data" / "taxonomy.toml", root / "data" / "taxonomy.toml")
     shutil.copytree(NOTEBOOKS, root / "notebooks")
     with pytest.MonkeyPatch.context() as mp:
@@ -347,21 +355,34 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             for p in folder.rglob("*") if p.is_file() and "failed" not in p.parts}
 
 
-def test_broken_data_fails_and_keeps_the_previous_report(first_run, tmp_path):
+def test_broken_data_is_refused_before_any_kernel_and_keeps_the_previous_report(first_run, tmp_path):
     _, out, _ = first_run
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "cities.csv").write_text(CITIES.replace("intercommunalite", "metropole"), encoding="utf-8")
+    (broken / "cities.csv").write_text(CITIES.replace("intercommunalite", "hameau"), encoding="utf-8")
+    (broken / "projects.csv").write_text(PROJECTS, encoding="utf-8")
     before = _snapshot(out / "2014")
     done = _cli("run", "2014", "--output", str(out), "--data", str(broken), "-j", "1")
+    assert done.returncode == 2
+    assert "cities.csv, row 5, column 'kind': 'hameau': unknown kind" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert _snapshot(out / "2014") == before
+    assert not (out / "2014" / "failed").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_failing_cell_keeps_the_failed_notebook_and_the_previous_report(first_run):
+    _, out, _ = first_run
+    before = _snapshot(out / "2014")
+    done = _cli("run", "2014", "--output", str(out), "--force", "-p", "fail=true", "-j", "1")
     assert done.returncode == 1
-    assert "edition_report.ipynb, cell 1 (`import base64`): ValueError: cities.csv: unknown kind 'metropole'" in done.stdout
+    assert "edition_report.ipynb, cell 8 (`if fail:`): ValueError: failure requested by the parameter fail" in done.stdout
     assert "summary: 0 ran, 0 up to date, 1 failed" in done.stdout
     assert _snapshot(out / "2014") == before
     failed = out / "2014" / "failed"
     kept = json.loads((failed / "2014.ipynb").read_text(encoding="utf-8"))
     assert any(o.get("ename") == "ValueError" for c in kept["cells"] for o in c.get("outputs", []))
-    assert "cell 1" in (failed / "error.txt").read_text(encoding="utf-8")
+    assert "cell 8" in (failed / "error.txt").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 

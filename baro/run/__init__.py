@@ -409,6 +409,39 @@ def _remove_temporaries(jobs: Sequence[Job]) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
+def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None) -> None:
+    """Read and validate every table the jobs will read, before any kernel starts.
+
+    Bad input is the user's to fix, not a report failure: every problem of
+    every table (file, row, column, value) is raised at once as an
+    :class:`~baro.errors.InputError`, so ``baro run`` exits with status 2
+    having written nothing. Each folder is read once.
+    """
+    from baro.clean import load_tables
+    from baro.errors import InputError
+    from baro.paths import editions_dir
+
+    root = Path(editions_root) if editions_root else editions_dir()
+    seen: set[tuple[int, Path]] = set()
+    problems = []
+    for job in jobs:
+        if "editions" in job.parameters:
+            sources = [(int(year), None) for year in job.parameters["editions"]]
+        else:
+            sources = [(int(job.parameters["edition"]), job.parameters.get("data_dir") or None)]
+        for year, folder in sources:
+            path = Path(folder) if folder else root / str(year)
+            if (year, path) in seen:
+                continue
+            seen.add((year, path))
+            try:
+                load_tables(path, edition=year)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+
 def run_reports(
     editions: Sequence[int] = (),
     *,
@@ -459,6 +492,7 @@ def run_reports(
             echo(f"[{job.name}] to run ({reason})")
             todo.append(job)
     if todo:
+        check_inputs(todo, editions_root=editions_root)
         out.mkdir(parents=True, exist_ok=True)
         pool = _Pool(jobs or os.cpu_count() or 1, _Progress(echo))
         try:
