@@ -736,7 +736,6 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
 
     blank = frame.apply(lambda s: s.str.strip() == "").all(axis=1).to_numpy()
     keep = [i for i in range(len(frame)) if not blank[i]]
-    excluded = len(frame) - len(keep)
     if not keep:
         return None, [Problem(file, f"has no data rows: all {len(frame)} rows are empty")]
     if wide:
@@ -755,7 +754,14 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
     # a table with bad values is still returned, so that the checks across
     # tables (duplicates, unknown cities) report their problems too
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=DTYPES[c]) for c in wanted})
-    log = dict(
+    log = _log_entry(table, source, frame, keep, notes)
+    return _Read(table, source, clean, kept_rows, headers, log), problems
+
+
+def _log_entry(table: str, source, frame, keep, notes: list[str]) -> dict:
+    """One row of the cleaning log: rows read = kept + excluded (empty rows)."""
+    excluded = len(frame) - len(keep)
+    return dict(
         table=table,
         file=_shown_path(source),
         rows_read=len(frame),
@@ -764,7 +770,6 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
         reason="empty row" if excluded else "",
         note="; ".join(notes),
     )
-    return _Read(table, source, clean, kept_rows, headers, log), problems
 
 
 def _wide_objectives(table, frame, position, lookup) -> dict[str, list[int]]:
@@ -832,16 +837,7 @@ def _clean_wide(source, frame, rows, keep, position, wide, notes, ctx):
             "rank": pd.Series(rank_values, dtype="Int64"),
         }
     )
-    excluded = len(frame) - len(keep)
-    log = dict(
-        table="objectives",
-        file=_shown_path(source),
-        rows_read=len(frame),
-        rows_kept=len(keep),
-        rows_excluded=excluded,
-        reason="empty row" if excluded else "",
-        note="; ".join(notes),
-    )
+    log = _log_entry("objectives", source, frame, keep, notes)
     headers = {"city_id": city_header, "objective": "objective", "rank": "rank"}
     return _Read("objectives", source, clean, long_rows, headers, log), problems
 

@@ -18,8 +18,6 @@ Without notebooks/trends.ipynb the editions alone are run and compared.
 from __future__ import annotations
 
 import argparse
-import ast
-import json
 import os
 import subprocess
 import sys
@@ -32,26 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from baro.paths import notebooks_dir  # noqa: E402
-
-
-def import_lines(notebook: Path) -> list[str]:
-    """The import statements of a notebook's code cells, in order."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    lines: list[str] = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                line = ast.unparse(node)
-                if line not in lines:
-                    lines.append(line)
-    return lines
+from baro.run.worker import notebook_imports  # noqa: E402  (the warm kernel runs the same imports)
 
 
 def bare_notebook(imports: list[str], path: Path) -> None:
@@ -112,7 +91,7 @@ def main() -> None:
     count = len(years) + (len(notebooks) - 1)
     imports = []
     for nb in notebooks:
-        imports += [line for line in import_lines(nb) if line not in imports]
+        imports += [line for line in notebook_imports(nb).splitlines() if line not in imports]
 
     with tempfile.TemporaryDirectory(prefix="baro-bench-") as tmp:
         folder = Path(tmp)
