@@ -27,7 +27,7 @@ test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the "Python (baro)" kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 simulate: $(STAMP) ## Regenerate the simulated tables of every edition
 	for y in 2013 2014 2015; do $(BIN)/baro simulate $$y --force || exit 1; done
