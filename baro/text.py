@@ -1189,3 +1189,14 @@ def not_compared_sentence(
         f"Non comparés, car une seule des deux éditions les proposait{NBSP}: "
         f"{join_fr(items)}."
     )
+
+
+def missing_table_sentence(what: str) -> str:
+    """Say that a chapter has no data because the edition lacks a table.
+
+    Examples
+    --------
+    >>> missing_table_sentence("des objectifs")
+    'Cette édition n’a pas de table des objectifs\xa0: les analyses de ce chapitre ne sont pas calculées.'
+    """
+    return f"Cette édition n’a pas de table {escape(what)}{NBSP}: les analyses de ce chapitre ne sont pas calculées."
