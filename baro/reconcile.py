@@ -528,8 +528,12 @@ def reconcile(edition, *, tables=None) -> pd.DataFrame:
         fid = fig.get("id", "?")
         published = fig.get("value")
         base_note = fig.get("note", "")
+        table = fig.get("table")
         if not fig.get("computable", True):
             computed, verdict, extra = None, "not computable", []
+        elif table in frames and frames[table].empty:
+            computed, verdict = None, "not computable"
+            extra = [f"La table {table} de l’édition est vide ou absente."]
         else:
             try:
                 computed = compute(fig, frames, questionnaire=ed.questionnaire, taxonomy=taxonomy)

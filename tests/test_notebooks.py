@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from baro.paths import notebooks_dir
+from baro.paths import editions_dir, notebooks_dir
 
 NOTEBOOKS = {
     "edition_report.ipynb": {
@@ -182,3 +182,34 @@ def test_trends_runs_and_its_change_tables_carry_pvalues(tmp_path):
     assert edu["difference"].nunique() == 1
     assert (edu["ci_high"] - edu["ci_low"]).iloc[0] > (edu["ci_high"] - edu["ci_low"]).iloc[1]
     assert {"domain_shares_by_edition.png", "education_by_edition.svg"} <= {p.name for p in (out / "figures").iterdir()}
+
+
+@pytest.mark.notebook
+def test_edition_report_runs_without_an_objectives_table(tmp_path):
+    """Objectives are optional on import: the report says the chapter is empty."""
+    import shutil
+
+    import papermill as pm
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in ("cities", "projects"):
+        shutil.copy(editions_dir() / "2014" / f"{table}.csv", data / f"{table}.csv")
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(notebooks_dir() / "edition_report.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        parameters={"edition": 2014, "data_dir": str(data), "output_dir": str(out)},
+        kernel_name="baro",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    tables = {p.stem for p in (out / "tables").glob("*.csv")}
+    assert "domain_shares" in tables
+    assert not {"objectives_ranking", "objectives_mcnemar"} & tables
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    html = "".join(
+        "".join(o.get("data", {}).get("text/html", "")) for c in executed.cells if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert "pas de table des objectifs" in html

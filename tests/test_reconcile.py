@@ -158,6 +158,18 @@ def test_verdicts_follow_the_tables():
     assert reconcile(e15, tables=t15).set_index("id").loc["projects_total", "verdict"] == "rounding"
 
 
+def test_figures_of_an_empty_table_are_not_computable():
+    """An edition imported without objectives: its objective figures cannot be checked."""
+    e = editions.load(2014)
+    tables = {"cities": e.cities, "projects": e.projects, "objectives": e.objectives.iloc[:0]}
+    r = reconcile(e, tables=tables).set_index("id")
+    objective_ids = [f["id"] for f in e.figures if f.get("table") == "objectives"]
+    assert objective_ids
+    assert (r.loc[objective_ids, "verdict"] == "not computable").all()
+    assert r.loc[objective_ids[0], "note"].endswith("La table objectives de l’édition est vide ou absente.")
+    assert r.loc["projects_total", "verdict"] == "match"
+
+
 # ---------------------------------------------------------- building blocks
 def test_mean_ranks_three_of_five():
     # a city that ranked 3 of 5 objectives gives each of the 2 others 4.5
