@@ -337,10 +337,11 @@ class Report:
         if path is not None:
             path.write_bytes(png)
             svg = path.with_suffix(".svg")
-            # The PNG's draw has laid the figure out (constrained layout):
-            # without its layout engine the SVG draws it as it stands, the
-            # same bytes for a third less time.
-            fig.set_layout_engine("none")
+            # The PNG's draw has laid the figure out (constrained layout).
+            # Without a layout engine, the SVG is drawn once as it stands,
+            # instead of laid out, measured and drawn again.
+            with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                fig.set_layout_engine(None)
             with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
                 fig.savefig(svg, format="svg", metadata={"Date": None})
             self.written.extend([path, svg])
