@@ -114,6 +114,9 @@ def test_goodness_of_fit_unclustered_matches_scipy(projects):
                               levels=list(exp))
     with pytest.raises(ValueError, match="expected has 2 value"):
         stats.goodness_of_fit(projects, "decision_mode", expected=[1, 2])
+    with pytest.raises(ValueError, match="must be a list of levels, not a string"):
+        stats.goodness_of_fit(projects, "decision_mode", levels="unilaterale")
+    assert tuple(g.table.columns) == stats.tests.GOF_TABLE_COLUMNS
 
 
 def _exact_multinomial_pvalue(counts, p):

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from baro.stats.design import cluster_totals, holm, mean_vcov, prepare, total_vcov
-from baro.stats.estimates import _few_clusters_warning
+from baro.stats.estimates import _few_clusters_warning, _levels_arg
 from baro.stats.results import ResultMixin
 
 __all__ = [
@@ -171,8 +171,7 @@ def goodness_of_fit(
     _check_resampling(seed, n_resamples)
     if levels is None and isinstance(expected, (Mapping, pd.Series)):
         levels = list(expected.keys())
-    lv_arg = None if levels is None else {column: list(levels)}
-    prep = prepare(data, [column], cluster, levels=lv_arg)
+    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
     lv = prep.uniques[column]
     k = len(lv)
     p0 = _expected_shares(expected, lv, column)
