@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from baro.errors import BaroError
+from baro.text import fmt_number
 
 #: Verdicts of :func:`reconcile`, in the order reports list them.
 VERDICTS = ("match", "rounding", "inconsistent", "not computable")
@@ -391,11 +392,6 @@ def _decimals(value: Any) -> int:
     return len(text.split(".")[1].rstrip("0")) if "." in text else 0
 
 
-def _fr(x: float, digits: int = 1) -> str:
-    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def _verdict(figure: Mapping[str, Any], published: Any, computed: Any) -> str:
     if isinstance(published, list):
         if figure.get("ordered", False) or figure.get("statistic") in ("rank",):
@@ -423,13 +419,13 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
         n = int(figure["n"])
         decimals = int(figure.get("decimals", _decimals(published)))
         ks = grim(published, n, decimals=decimals)
-        pub = _fr(published, decimals)
+        pub = fmt_number(published, decimals)
         if not ks:
             below = max((k for k in range(n + 1) if 100 * k / n < published), default=None)
             parts = []
             for k in (below, None if below is None else below + 1):
                 if k is not None and k <= n:
-                    parts.append(f"{k} donne {_fr(100 * k / n)} %")
+                    parts.append(f"{k} donne {fmt_number(100 * k / n, 1)} %")
             notes.append(
                 f"{pub} % de {n} n’est atteint par aucun nombre entier ({' ; '.join(parts)})."
             )
@@ -444,7 +440,7 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
             else:
                 rows = frame[frame["objective"] == figure["level"]]
                 k = int(rows["rank"].notna().sum())
-            notes.append(f"Les tables en ont {k}, soit {_fr(computed)} %.")
+            notes.append(f"Les tables en ont {k}, soit {fmt_number(computed, 1)} %.")
     if stat == "mean_per_city" and verdict == "inconsistent" and figure.get("where"):
         frame = frames[figure["table"]]
         hit = frame.loc[_mask(frame, figure.get("where"), figure.get("id", "?"))]
@@ -453,18 +449,18 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
         active = int(hit["city_id"].nunique())
         implied = total / published
         notes.append(
-            f"Sur toutes les villes, {total} / {n_cities} = {_fr(computed)} par ville, pas "
-            f"{_fr(published, _decimals(published))} ; {_fr(published, _decimals(published))} par ville "
+            f"Sur toutes les villes, {total} / {n_cities} = {fmt_number(computed, 1)} par ville, pas "
+            f"{fmt_number(published, _decimals(published))} ; {fmt_number(published, _decimals(published))} par ville "
             f"ne tient que si la moyenne porte sur environ {round_half_up(implied):.0f} villes "
-            f"({total} / {_fr(published, _decimals(published))} = {_fr(implied)}) ; "
+            f"({total} / {fmt_number(published, _decimals(published))} = {fmt_number(implied, 1)}) ; "
             f"dans les tables, {active} villes ont au moins un projet de ce domaine "
-            f"({_fr(total / active, 2)} par ville)."
+            f"({fmt_number(total / active, 2)} par ville)."
         )
     if verdict == "rounding":
         diff = abs(computed - published)
         notes.append(
-            f"Les tables donnent {_fr(computed, _decimals(computed))}, à {_fr(diff, _decimals(diff))} "
-            f"du chiffre publié, dans la marge de {_fr(figure['tolerance'], _decimals(figure['tolerance']))} "
+            f"Les tables donnent {fmt_number(computed, _decimals(computed))}, à {fmt_number(diff, _decimals(diff))} "
+            f"du chiffre publié, dans la marge de {fmt_number(figure['tolerance'], _decimals(figure['tolerance']))} "
             "retenue pour un chiffre approché."
         )
     if stat == "count" and figure.get("table") == "cities" and verdict == "inconsistent":
