@@ -544,56 +544,6 @@ def residuals_sentence(
     return f"{what} dans les {escape(plural(2, where, where_plural))} {join_fr(items)}."
 
 
-def comparison_sentence(
-    row: Any,
-    label: str | None = None,
-    *,
-    editions: tuple[Any, Any] | None = None,
-    confidence_level: float | None = None,
-    alpha: float = ALPHA,
-    pvalue: str = "pvalue",
-) -> str:
-    """The change of one level's share between two editions.
-
-    ``row`` is a row of :func:`baro.stats.compare_editions`: share_a,
-    share_b, difference, ci_low, ci_high and ``pvalue`` (the column named
-    by ``pvalue``, e.g. ``"pvalue_adjusted"``).
-
-    Examples
-    --------
-    >>> row = {"level": "education", "share_a": 0.12, "share_b": 0.154,
-    ...        "difference": 0.034, "ci_low": 0.004, "ci_high": 0.064, "pvalue": 0.027}
-    >>> comparison_sentence(row, "Éducation", editions=(2013, 2014))
-    'Éducation\\xa0: de 12,0\\xa0% en 2013 à 15,4\\xa0% en 2014, soit +3,4 points (IC 95\\xa0% [0,4\\xa0; 6,4]), une hausse significative (p = 0,027).'
-    >>> row["pvalue"] = 0.2
-    >>> comparison_sentence(row, "Éducation", editions=(2013, 2014))
-    'Éducation\\xa0: de 12,0\\xa0% en 2013 à 15,4\\xa0% en 2014, soit +3,4 points (IC 95\\xa0% [0,4\\xa0; 6,4]), un écart qui n’est pas significatif (p = 0,200).'
-    """
-    name = escape(label if label is not None else _need(row, "level"))
-    a = _need(row, "share_a")
-    b = _need(row, "share_b")
-    diff = _get(row, "difference", default=None)
-    if diff is None or _is_missing(diff):
-        diff = float(b) - float(a)
-    level = confidence_level or _get(row, "confidence_level", default=0.95)
-    ea, eb = editions if editions is not None else (
-        _get(row, "edition_a", default="la première édition"),
-        _get(row, "edition_b", default="la seconde"),
-    )
-    p = _need(row, pvalue)
-    text = (
-        f"{name}{NBSP}: de {fmt_percent(a, 1)} en {escape(ea)} à "
-        f"{fmt_percent(b, 1)} en {escape(eb)}, soit {fmt_points(diff)}"
-    )
-    low, high = _get(row, "ci_low"), _get(row, "ci_high")
-    if low is not None and high is not None:
-        text += f" ({fmt_interval(low, high, level, 1, percent=True)})"
-    if _signif(p, alpha):
-        word = "hausse" if float(diff) > 0 else "baisse"
-        return text + f", une {word} significative ({fmt_pvalue(p)})."
-    return text + f", un écart qui n’est pas significatif ({fmt_pvalue(p)})."
-
-
 def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,

@@ -132,18 +132,6 @@ def test_residuals_sentence_missing_column():
         text.residuals_sentence(pd.DataFrame({"row_level": [], "col_level": [], "adjusted_residual": []}))
 
 
-def test_comparison_sentence_decrease():
-    row = pd.Series(
-        {"level": "transport", "share_a": 0.15, "share_b": 0.10, "difference": -0.05,
-         "ci_low": -0.08, "ci_high": -0.02, "pvalue": 0.004, "pvalue_adjusted": 0.04}
-    )
-    got = text.comparison_sentence(row, "Transport", editions=(2014, 2015), pvalue="pvalue_adjusted")
-    assert got == (
-        f"Transport{NB}: de 15,0{NB}% en 2014 à 10,0{NB}% en 2015, soit \u22125,0 points "
-        f"(IC 95{NB}% [\u22128,0{NB}; \u22122,0]), une baisse significative (p = 0,040)."
-    )
-
-
 def test_ranking_sentence_orders_by_mean_rank():
     r = pd.DataFrame({"item": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
     got = text.ranking_sentence(r, {"dd": "Développement durable", "qs": "Qualité", "at": "Attractivité"})
