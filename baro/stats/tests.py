@@ -411,6 +411,8 @@ def association(
     nr, nc = len(prep.uniques[row]), len(prep.uniques[col])
     k = nr * nc
     cell = prep.codes[row] + nr * prep.codes[col]
+    rows_i = np.tile(np.arange(nr), nc)  # row and column of each cell, rows fastest
+    cols_j = np.repeat(np.arange(nc), nr)
     n = prep.n
     counts = np.bincount(cell, minlength=k).astype(float)
     table = counts.reshape(nc, nr).T  # rows x cols
@@ -466,8 +468,6 @@ def association(
         )
         pr = p.reshape(nc, nr).T
         prow, pcol = pr.sum(axis=1), pr.sum(axis=0)
-        rows_i = np.tile(np.arange(nr), nc)
-        cols_j = np.repeat(np.arange(nc), nr)
         grad = (
             np.eye(k)
             - (rows_i[:, None] == rows_i[None, :]) * pcol[cols_j][:, None]
@@ -485,8 +485,6 @@ def association(
         )
     v_plain, v_corr = _cramers_v(chi2, n, nr, nc)
     cell_p = 2 * sps.norm.sf(np.abs(adj))
-    rows_i = np.tile(np.arange(nr), nc)
-    cols_j = np.repeat(np.arange(nc), nr)
     order = np.lexsort((cols_j, rows_i))  # row-major in the table
     residuals = pd.DataFrame(
         {
