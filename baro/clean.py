@@ -1272,7 +1272,7 @@ def cli_import(args) -> int:
     file that is not a table are then kept. The folder is built aside and
     renamed into place, so a failure leaves the previous state intact.
     """
-    from baro.io import write_canonical
+    from baro.io import SUFFIXES, write_canonical
     from baro.paths import editions_dir
 
     year = args.edition
@@ -1288,9 +1288,7 @@ def cli_import(args) -> int:
     try:
         if target.is_dir():
             for p in sorted(target.iterdir()):
-                is_table = _TABLE_OF_NAME.get(_name_key(p.stem)) and p.suffix.lower() in (
-                    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav"
-                )
+                is_table = _TABLE_OF_NAME.get(_name_key(p.stem)) and p.suffix.lower() in SUFFIXES
                 if is_table or p.name.startswith("."):
                     continue
                 (shutil.copytree if p.is_dir() else shutil.copy2)(p, tmp / p.name)
