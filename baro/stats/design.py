@@ -253,16 +253,14 @@ def _with_replacement(z: np.ndarray) -> np.ndarray:
     return (z.T @ z) * (g / (g - 1))
 
 
-def mean_vcov(totals: np.ndarray, sizes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def mean_vcov(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Means of cell indicators and their linearised covariance.
 
     Parameters
     ----------
     totals : ndarray, shape (G, K)
-        Cluster totals of K indicator (or numeric) variables.
-    sizes : ndarray, shape (G,), optional
-        Rows per cluster; default ``totals.sum(axis=1)`` (the cells
-        partition the rows).
+        Cluster totals of the K cell indicators; the cells partition the
+        rows, so a cluster's size is the sum of its row.
 
     Returns
     -------
@@ -279,7 +277,7 @@ def mean_vcov(totals: np.ndarray, sizes: np.ndarray | None = None) -> tuple[np.n
     >>> float(v[0, 0])
     0.0208333...
     """
-    sizes = totals.sum(axis=1) if sizes is None else sizes
+    sizes = totals.sum(axis=1)
     n = sizes.sum()
     mean = totals.sum(axis=0) / n
     z = (totals - np.outer(sizes, mean)) / n
