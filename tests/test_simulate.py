@@ -150,6 +150,7 @@ def test_cli_simulate(tmp_path, capsys):
     assert main(["simulate", "2013", "--output", str(tmp_path)]) == 2
     assert "--force" in capsys.readouterr().err
     assert main(["simulate", "1999", "--output", str(tmp_path)]) == 2
+    assert "no edition 1999" in (err := capsys.readouterr().err) and "available: 2013, 2014, 2015" in err
 
 
 def test_bad_seed_and_missing_assumption(tmp_path):
