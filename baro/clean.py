@@ -670,9 +670,7 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
     path = source.path
     file = str(source)
     try:
-        frame, rows = read_table(
-            path, recognise=lambda s: recognise_column(s) is not None, sheet=source.sheet
-        )
+        frame, rows = read_table(path, sheet=source.sheet)  # headers: recognise_column
     except InputError as exc:
         # name the sheet too when the table is one sheet of a workbook
         return None, [dataclasses.replace(p, file=file) if p.file == str(path) else p for p in exc.problems]
