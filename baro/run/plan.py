@@ -422,11 +422,6 @@ def stale_reason(job: Job) -> str | None:
     return "changed: " + "; ".join(changed) if changed else "cache key changed"
 
 
-def is_up_to_date(job: Job) -> bool:
-    """True when ``job.output`` holds complete outputs made with ``job.key``."""
-    return stale_reason(job) is None
-
-
 def edition_inputs(data_path: Path, edition_path: Path, taxonomy: Path) -> dict[str, str]:
     """Hashes of an edition's input files: its tables, edition.toml, the taxonomy."""
     out = {f"data/{k}": v for k, v in hash_tree(data_path).items()}
