@@ -405,6 +405,11 @@ def _name_key(name: str) -> str:
 _TABLE_OF_NAME = {_name_key(n): table for table, names in TABLE_NAMES.items() for n in names}
 
 
+def _tables_in(key: str) -> set[str]:
+    """The tables whose name is a word of the name key ``key`` ("projets_2016" -> projects)."""
+    return {_TABLE_OF_NAME[w] for w in _SEP.split(key) if w in _TABLE_OF_NAME}
+
+
 #: Suffixes of data files that a folder may hold besides its tables; those
 #: not read are listed by :func:`scan_folder`.
 DATA_SUFFIXES = (
@@ -467,7 +472,7 @@ def scan_folder(directory) -> tuple[dict[str, Source], list[str]]:
             continue
         key = _name_key(p.stem)
         table = _TABLE_OF_NAME.get(key)
-        words = {_TABLE_OF_NAME[w] for w in re.split(r"[\W_]+", key) if w in _TABLE_OF_NAME}
+        words = _tables_in(key)
         if table and p.suffix.lower() in SUFFIXES:
             found[table].append(p)
         elif len(words) == 1 and p.suffix.lower() in SUFFIXES:
@@ -493,7 +498,7 @@ def scan_folder(directory) -> tuple[dict[str, Source], list[str]]:
                 key = _name_key(sheet.strip())
                 table = _TABLE_OF_NAME.get(key)
                 if table is None:
-                    words = {_TABLE_OF_NAME[w] for w in re.split(r"[\W_]+", key) if w in _TABLE_OF_NAME}
+                    words = _tables_in(key)
                     table = words.pop() if len(words) == 1 else None
                 if table and table not in sources:
                     in_sheets[table].append(Source(p, sheet))
