@@ -1124,7 +1124,6 @@ def load_tables(directory, *, edition: int | None = None, taxonomy=None) -> Clea
         problems += _duplicates(reads["projects"], ["project_id"], "project_id")
         if "cities" in reads:
             problems += _unknown_cities(reads["projects"], reads["cities"])
-        if "cities" in reads:
             _note_idle_cities(reads["cities"], reads["projects"])
     if "objectives" in reads:
         problems += _duplicates(reads["objectives"], ["city_id", "objective"], "objective for this city")
