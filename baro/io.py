@@ -298,6 +298,11 @@ def _is_blank(record) -> bool:
     return all(not str(c).strip() for c in record)
 
 
+def _names_columns(record, recognise: Callable[[str], bool]) -> bool:
+    """Whether ``record`` has at least two recognised cells (a header)."""
+    return sum(1 for c in record if str(c).strip() and recognise(str(c).strip())) >= 2
+
+
 def find_header(records: list[list[str]], recognise: Callable[[str], bool]) -> int:
     """Index of the header among ``records``.
 
@@ -310,7 +315,7 @@ def find_header(records: list[list[str]], recognise: Callable[[str], bool]) -> i
     1
     """
     for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
-        if sum(1 for c in rec if str(c).strip() and recognise(str(c).strip())) >= 2:
+        if _names_columns(rec, recognise):
             return i
     for i, rec in enumerate(records):
         if not _is_blank(rec):
@@ -422,7 +427,7 @@ def _read_xlsx(path: Path, recognise, sheet: str | None = None) -> tuple[pd.Data
         if not records:
             continue
         h = find_header(records, recognise)
-        matched = h < len(records) and sum(1 for c in records[h] if c.strip() and recognise(c.strip())) >= 2
+        matched = h < len(records) and _names_columns(records[h], recognise)
         candidates.append((matched, ws.title, records))
     if not candidates:
         where = f"sheet {sheet!r} holds no cell" if sheet is not None else "no sheet holds any cell"
