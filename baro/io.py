@@ -283,9 +283,8 @@ def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[in
         records = _records(body, delimiter)
     except csv.Error as exc:
         raise _fail(path, f"is not a readable CSV file: {exc}") from None
-    n_comments = lead
     # the spreadsheet row of records[i] is lead + i + 1
-    row_numbers = [n_comments + i + 1 for i in range(len(records))]
+    row_numbers = [lead + i + 1 for i in range(len(records))]
     frame, rows = _frame(path, records, row_numbers, recognise)
     frame.attrs["baro"].update(
         format="csv", encoding=encoding, delimiter=delimiter, comments=comments
