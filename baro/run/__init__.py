@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from baro.errors import BaroError
+from baro.run.worker import kill_group
 from baro.run.plan import (
     Job,
     cache_key,
@@ -391,12 +392,7 @@ class _Pool:
                     pass
                 proc.wait()
         for pid in self.kernels:
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    break
-                time.sleep(0.3)
+            kill_group(pid, pause=0.3)
 
 
 def _remove_temporaries(jobs: Sequence[Job]) -> None:

@@ -262,15 +262,20 @@ class WarmKernel:
         self.log.close()
 
 
+def kill_group(pid: int, pause: float = 0.2) -> None:
+    """Stop the process group ``pid`` (a kernel's): SIGTERM, then SIGKILL if still there."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break
+        time.sleep(pause)
+
+
 def kill_kernels() -> None:
     """Kill the kernels this process started (each is its own process group)."""
     for pid in list(KERNELS):
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                break
-            time.sleep(0.2)
+        kill_group(pid)
         KERNELS.discard(pid)
 
 
