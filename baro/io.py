@@ -467,11 +467,7 @@ def _read_sav(path: Path, recognise) -> tuple[pd.DataFrame, list[int]]:
 
 
 def _sav_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    try:
+    try:  # None, NaN, NaT
         if pd.isna(value):
             return ""
     except (TypeError, ValueError):
