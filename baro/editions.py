@@ -138,12 +138,6 @@ class Edition:
         crosswalk = load_taxonomy().crosswalk(variable)
         return list(dict.fromkeys(crosswalk[c] for c in codes))
 
-    def figures_frame(self) -> "pd.DataFrame":
-        """Published figures as a DataFrame, one row per figure."""
-        import pandas as pd
-
-        return pd.DataFrame(self.figures)
-
     def figure(self, figure_id: str) -> dict[str, Any]:
         for f in self.figures:
             if f["id"] == figure_id:
