@@ -46,8 +46,8 @@ import pandas as pd
 from baro.clean import COLUMNS
 from baro.errors import BaroError
 
-#: Tables written, in order.
-TABLES = ("cities", "projects", "objectives")
+#: Tables written, in order: the canonical tables of :data:`baro.clean.COLUMNS`.
+TABLES = tuple(COLUMNS)
 
 #: Redraws allowed for an ordering constraint before giving up.
 MAX_ATTEMPTS = 500
