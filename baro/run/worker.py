@@ -87,13 +87,27 @@ def git_commit(root: Path) -> str:
 
 def _kernel_manager_class(emit: Event, log: Any) -> type:
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import List
 
     class TrackedKernelManager(AsyncKernelManager):
         """A kernel manager that records its kernel's pid (to kill it on Ctrl-C).
 
         The kernel's own stdout and stderr (not the notebook's outputs) go to
-        ``log``, kept with a failed notebook.
+        ``log``, kept with a failed notebook. The clients it hands out are
+        kept until :meth:`close_clients`.
         """
+
+        clients = List()
+
+        def client(self, **kw: Any) -> Any:
+            kc = super().client(**kw)
+            self.clients.append(kc)
+            return kc
+
+        def close_clients(self) -> None:
+            """Close the connections of the clients handed out (the kernel keeps running)."""
+            while self.clients:
+                self.clients.pop().stop_channels()
 
         async def start_kernel(self, **kw: Any) -> None:
             kw.setdefault("stdout", log)
@@ -121,10 +135,13 @@ def _register_engine() -> str:
     papermill's default engine rewrites the whole notebook (images
     included) when each cell starts and ends; papermill itself still writes
     it once at the end, with the error cell when a cell failed. Given a
-    running kernel (``km=``), the engine executes in it and closes its own
-    connection to it afterwards, leaving the kernel running.
+    running kernel (``km=``, a manager of :func:`_kernel_manager_class`),
+    the engine executes in it and closes its own connection to it
+    afterwards, leaving the kernel running: nbclient opens a client on a
+    kernel manager it was given but closes it only when it owns the manager,
+    and neither papermill nor nbclient hands that client back, so the
+    manager keeps the clients it gives out.
     """
-    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     class WriteOnceEngine(NBClientEngine):
@@ -134,23 +151,12 @@ def _register_engine() -> str:
 
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
-            if kwargs.get("km") is None:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-            client = None
-            original = PapermillNotebookClient.__init__
-
-            def keep(self: Any, *a: Any, **kw: Any) -> None:
-                nonlocal client
-                original(self, *a, **kw)
-                client = self
-
-            PapermillNotebookClient.__init__ = keep  # type: ignore[method-assign]
+            km = kwargs.get("km")
             try:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
             finally:
-                PapermillNotebookClient.__init__ = original  # type: ignore[method-assign]
-                if client is not None and getattr(client, "kc", None) is not None:
-                    client.kc.stop_channels()
+                if km is not None:
+                    km.close_clients()
 
     papermill_engines.register("baro", WriteOnceEngine)
     return "baro"
