@@ -402,6 +402,7 @@ def run_job(
             message = _failure_message(job, exc, executed)
             failed = _keep_failed(job, tmp, message, kernel_log)
             raise JobFailed(f"{message}\n  executed notebook kept in {failed}") from None
+        versions = _versions()
         nb.metadata["baro"] = {
             "title": job.title,
             "subtitle": job.subtitle,
@@ -409,7 +410,7 @@ def run_job(
             "data_status": job.data_status,
             "data_note": job.data_note,
             "date": dt.date.today().isoformat(),
-            "version": _versions()["baro"],
+            "version": versions["baro"],
             "parameters": {**job.parameters, "output_dir": str(job.output)},
         }
         nbformat.write(nb, str(executed_path))
@@ -431,7 +432,7 @@ def run_job(
             "notebook_sha256": job.notebook_hash,
             "inputs": job.inputs,
             "code": job.code,
-            "versions": _versions(),
+            "versions": versions,
             "git_commit": git_commit(project_root()),
             "start": start,
             "end": _now(),
