@@ -283,6 +283,13 @@ def _need(obj: Any, *names: str) -> Any:
     return value
 
 
+def _need_columns(frame: Any, columns: Iterable[str], what: str) -> None:
+    """Raise KeyError naming the first of ``columns`` that ``frame`` lacks, and the columns it has."""
+    for c in columns:
+        if c not in frame.columns:
+            raise KeyError(f"{what} has no column {c!r}; columns: {', '.join(map(str, frame.columns))}")
+
+
 def _label(labels: Mapping[str, str] | None, code: Any) -> str:
     """Escaped label of ``code`` (the code itself when no label is known)."""
     if labels is not None and code in labels:
@@ -522,11 +529,7 @@ def residuals_sentence(
     'Aucun domaine ne se distingue après ajustement des p-valeurs (Holm)\\xa0: les écarts observés restent compatibles avec le hasard.'
     """
     frame = residuals
-    for c in (row, col, "adjusted_residual", "pvalue_adjusted"):
-        if c not in frame.columns:
-            raise KeyError(
-                f"residuals table has no column {c!r}; columns: {', '.join(map(str, frame.columns))}"
-            )
+    _need_columns(frame, (row, col, "adjusted_residual", "pvalue_adjusted"), "residuals table")
     sel = frame[(frame[col] == level) & (frame["adjusted_residual"] > 0)]
     sel = sel[sel["pvalue_adjusted"] < alpha].sort_values("adjusted_residual", ascending=False)
     if sel.empty:
@@ -563,11 +566,7 @@ def ranking_sentence(
     >>> ranking_sentence(r, {"a": "Qualité de service", "b": "Attractivité", "c": "Bonne gestion"})
     'Classement par rang moyen (1 = premier)\\xa0: 1. Qualité de service (1,50), 2. Attractivité (2,25, ex aequo) et 2. Bonne gestion (2,25, ex aequo).'
     """
-    for c in (level, value):
-        if c not in ranking.columns:
-            raise KeyError(
-                f"ranking has no column {c!r}; columns: {', '.join(map(str, ranking.columns))}"
-            )
+    _need_columns(ranking, (level, value), "ranking")
     r = ranking.sort_values([value, level], kind="stable").reset_index(drop=True)
     ranks = r[value].rank(method="min").astype(int)
     counts = r[value].value_counts()
@@ -860,10 +859,7 @@ def pairwise_sentence(
     >>> pairwise_sentence(pw)
     'Sur 3 paires de domaines, 2 diffèrent significativement après correction de Holm (p ajustée < 0,05)\\xa0; les domaines qui partagent une lettre ne diffèrent pas significativement.'
     """
-    if pvalue not in pairwise.columns:
-        raise KeyError(
-            f"pairwise table has no column {pvalue!r}; columns: {', '.join(map(str, pairwise.columns))}"
-        )
+    _need_columns(pairwise, (pvalue,), "pairwise table")
     n = len(pairwise)
     k = int((pairwise[pvalue] < alpha).sum())
     verb = "diffère" if k < 2 else "diffèrent"
@@ -1052,11 +1048,7 @@ def changes_sentence(
     >>> changes_sentence(c.assign(pvalue_adjusted=1.0), editions=(2014, 2015))
     'De 2014 à 2015, après correction de Holm, aucune des 3 parts ne change significativement.'
     """
-    for c in ("level", "difference", pvalue):
-        if c not in changes.columns:
-            raise KeyError(
-                f"comparison table has no column {c!r}; columns: {', '.join(map(str, changes.columns))}"
-            )
+    _need_columns(changes, ("level", "difference", pvalue), "comparison table")
     ea, eb = (escape(e) for e in editions)
     sig = changes[changes[pvalue] < alpha].sort_values(pvalue, kind="stable")
     n = len(changes)
@@ -1094,11 +1086,7 @@ def zero_share_sentence(
     >>> zero_share_sentence(c.iloc[[1]], editions=(2013, 2014))
     ''
     """
-    for c in ("level", "share_a", "share_b"):
-        if c not in changes.columns:
-            raise KeyError(
-                f"comparison table has no column {c!r}; columns: {', '.join(map(str, changes.columns))}"
-            )
+    _need_columns(changes, ("level", "share_a", "share_b"), "comparison table")
     items = []
     for _, r in changes.iterrows():
         zero = [e for e, s in zip(editions, (r["share_a"], r["share_b"])) if float(s) == 0]
