@@ -186,30 +186,11 @@ def mean_ranks(objectives: pd.DataFrame, *, levels=None) -> pd.Series:
         if missing:
             raise KeyError(f"objective(s) {', '.join(missing)} not in the objectives table")
         wide = wide[list(levels)]
-    filled = imputed_ranks(wide)
+    from baro.stats.objectives import complete_ranks
+
+    ranks = wide.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    filled = pd.DataFrame(complete_ranks(ranks), index=wide.index, columns=wide.columns)
     return filled.mean().sort_values(kind="stable")
-
-
-def imputed_ranks(wide: pd.DataFrame) -> pd.DataFrame:
-    """Cities x objectives ranks with every missing rank imputed (float).
-
-    A missing rank takes the mean of the ranks ``1..m`` (``m`` objectives in
-    the row) that the city did not use.
-
-    >>> import pandas as pd
-    >>> w = pd.DataFrame({"a": [1, 2], "b": [None, 1], "c": [None, None]})
-    >>> imputed_ranks(w).values.tolist()
-    [[1.0, 2.5, 2.5], [2.0, 1.0, 3.0]]
-    """
-    m = wide.shape[1]
-    values = wide.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    for row in values:
-        missing = np.isnan(row)
-        if missing.any():
-            used = set(row[~missing].tolist())
-            free = [r for r in range(1, m + 1) if r not in used]
-            row[missing] = sum(free) / len(free) if free else np.nan
-    return pd.DataFrame(values, index=wide.index, columns=wide.columns)
 
 
 def _values(column: pd.Series) -> pd.Series:
