@@ -117,19 +117,33 @@ def test_the_digit_check_would_fail(tmp_path):
     assert re.findall(r"\d", "Le panel compte 38 villes")
 
 
-@pytest.mark.notebook
-def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
+def _execute(tmp_path, notebook, **parameters):
+    """Run ``notebook`` with papermill into ``tmp_path/executed.ipynb``; return the executed notebook."""
     import papermill as pm
 
-    out = tmp_path / "out"
     pm.execute_notebook(
-        str(notebooks_dir() / "edition_report.ipynb"),
+        str(notebooks_dir() / notebook),
         str(tmp_path / "executed.ipynb"),
-        parameters={"edition": 2014, "output_dir": str(out)},
+        parameters=parameters,
         kernel_name="baro",
         progress_bar=False,
         cwd=str(tmp_path),
     )
+    return nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+
+
+def _html(executed):
+    """The HTML outputs of an executed notebook's code cells, joined."""
+    return "".join(
+        "".join(o.get("data", {}).get("text/html", "")) for c in executed.cells if c.cell_type == "code"
+        for o in c.outputs
+    )
+
+
+@pytest.mark.notebook
+def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
+    out = tmp_path / "out"
+    executed = _execute(tmp_path, "edition_report.ipynb", edition=2014, output_dir=str(out))
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
     figures = {p.name for p in (out / "figures").iterdir()}
     assert {"domain_shares", "domain_pairwise", "reconciliation", "clustering", "objectives_ranking",
@@ -141,12 +155,7 @@ def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
     assert shares["count"].sum() == 810
     rec = pd.read_csv(out / "tables" / "reconciliation.csv").set_index("id")
     assert rec.loc["domains_top_three_percent", "verdict"] == "inconsistent"
-    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    html = "".join(
-        o.get("data", {}).get("text/html", "") if isinstance(o.get("data", {}).get("text/html", ""), str)
-        else "".join(o["data"]["text/html"])
-        for c in executed.cells if c.cell_type == "code" for o in c.outputs
-    )
+    html = _html(executed)
     # every table shown has its CSV, and every figure its files
     shown_tables = set(re.findall(r'id="tab-([a-z0-9_-]+)"', html))
     shown_figures = set(re.findall(r'id="fig-([a-z0-9_-]+)"', html))
@@ -159,17 +168,8 @@ def test_edition_report_runs_and_writes_tables_and_figures(tmp_path):
 
 @pytest.mark.notebook
 def test_trends_runs_and_its_change_tables_carry_pvalues(tmp_path):
-    import papermill as pm
-
     out = tmp_path / "out"
-    pm.execute_notebook(
-        str(notebooks_dir() / "trends.ipynb"),
-        str(tmp_path / "executed.ipynb"),
-        parameters={"editions": [2013, 2014, 2015], "output_dir": str(out)},
-        kernel_name="baro",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+    _execute(tmp_path, "trends.ipynb", editions=[2013, 2014, 2015], output_dir=str(out))
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
     assert {"changes_2013_2014", "changes_2014_2015", "education_change", "domain_shares_by_edition"} <= tables
     for name in ("changes_2013_2014", "changes_2014_2015", "education_change"):
@@ -189,27 +189,13 @@ def test_edition_report_runs_without_an_objectives_table(tmp_path):
     """Objectives are optional on import: the report says the chapter is empty."""
     import shutil
 
-    import papermill as pm
-
     data = tmp_path / "data"
     data.mkdir()
     for table in ("cities", "projects"):
         shutil.copy(editions_dir() / "2014" / f"{table}.csv", data / f"{table}.csv")
     out = tmp_path / "out"
-    pm.execute_notebook(
-        str(notebooks_dir() / "edition_report.ipynb"),
-        str(tmp_path / "executed.ipynb"),
-        parameters={"edition": 2014, "data_dir": str(data), "output_dir": str(out)},
-        kernel_name="baro",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+    executed = _execute(tmp_path, "edition_report.ipynb", edition=2014, data_dir=str(data), output_dir=str(out))
     tables = {p.stem for p in (out / "tables").glob("*.csv")}
     assert "domain_shares" in tables
     assert not {"objectives_ranking", "objectives_mcnemar"} & tables
-    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    html = "".join(
-        "".join(o.get("data", {}).get("text/html", "")) for c in executed.cells if c.cell_type == "code"
-        for o in c.outputs
-    )
-    assert "pas de table des objectifs" in html
+    assert "pas de table des objectifs" in _html(executed)
