@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import shutil
@@ -152,6 +153,12 @@ def _fold(text: str) -> str:
     return _SEP.sub(" ", t).strip()
 
 
+@functools.lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    """:func:`normalise`, remembered: answers repeat a few spellings over many rows."""
+    return normalise(text)
+
+
 def _singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
@@ -263,6 +270,9 @@ class LabelLookup:
                     spellings.setdefault(key, cat.label)
             self.exact[variable], self.compact[variable] = exact, compact
             self.spellings[variable] = spellings
+        # A column repeats a handful of spellings over hundreds of rows:
+        # each distinct (variable, value) is normalised once.
+        self._codes: dict[tuple[str, object], str | None] = {}
 
     @classmethod
     def of(cls, taxonomy) -> "LabelLookup":
@@ -274,6 +284,16 @@ class LabelLookup:
 
     def code(self, variable: str, value) -> str | None:
         """The code ``value`` spells, or None when unknown or ambiguous."""
+        try:
+            return self._codes[variable, value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: not remembered
+            return self._code(variable, value)
+        code = self._codes[variable, value] = self._code(variable, value)
+        return code
+
+    def _code(self, variable: str, value) -> str | None:
         key = normalise(value)
         code = self.exact[variable].get(key)
         if code is None:
@@ -321,7 +341,7 @@ def parse_bool(value) -> bool | None:
     s = str(value).strip()
     if re.fullmatch(r"[01](\.0+)?", s):
         return s.startswith("1")
-    key = normalise(s)
+    key = _normalised(s)
     if key in YES:
         return True
     if key in NO:
@@ -747,7 +767,8 @@ def _clean_one(table, source: Source, ctx) -> tuple[_Read | None, list[Problem]]
     headers = {col: frame.columns[position[col][0]] for col in wanted}
     out = {}
     for col in wanted:
-        raw = [frame.iat[i, position[col][0]].strip() for i in keep]
+        column = frame.iloc[:, position[col][0]].tolist()  # cell by cell through .iat is slow
+        raw = [column[i].strip() for i in keep]
         values, col_problems, col_notes = _parse_column(
             col, raw, kept_rows, file, headers[col], lookup, edition
         )
@@ -802,11 +823,12 @@ def _clean_wide(source, frame, rows, keep, position, wide, notes, ctx):
     city_header = frame.columns[city_at]
     cities, objectives, ranks, rank_headers, long_rows = [], [], [], [], []
     columns = sorted((idx[0], code) for code, idx in wide.items())
+    values = {j: frame.iloc[:, j].tolist() for j in [city_at, *(j for j, _ in columns)]}
     for i in keep:
         for j, code in columns:
-            cities.append(frame.iat[i, city_at].strip())
+            cities.append(values[city_at][i].strip())
             objectives.append(code)
-            ranks.append(frame.iat[i, j].strip())
+            ranks.append(values[j][i].strip())
             rank_headers.append(frame.columns[j])
             long_rows.append(rows[i])
     city_values, probs, _ = _parse_column("city_id", cities, long_rows, file, city_header, lookup, edition)
@@ -853,7 +875,7 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
         values = []
         not_cited = defaultdict(int)
         for v, r in zip(raw, rows):
-            if v in ("-", "–", "—") or (v and normalise(v) in NOT_CITED):
+            if v in ("-", "–", "—") or (v and _normalised(v) in NOT_CITED):
                 not_cited[v] += 1
                 values.append(None)
                 continue
@@ -903,6 +925,7 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
     wrong_edition = defaultdict(list)
     values = []
     binned = 0
+    codes = set(lookup.codes(col, edition)) if edition is not None else set()
     for v, r in zip(raw, rows):
         if not v:
             values.append("")
@@ -920,7 +943,7 @@ def _parse_column(col, raw, rows, file, header, lookup, edition):
                 code = band
         if code is None:
             unknown[v].append(r)
-        elif edition is not None and code not in lookup.codes(col, edition):
+        elif edition is not None and code not in codes:
             wrong_edition[(v, code)].append(r)
         values.append(code or "")
     allowed = ", ".join(repr(s) for s in lookup.allowed(col, edition))
