@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from baro.errors import BaroError
-from baro.run.worker import kill_group
 from baro.run.plan import (
     Job,
     cache_key,
@@ -273,14 +272,36 @@ class _Pool:
         self.results: dict[str, RunResult] = {}
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.spare: list[subprocess.Popen] = []  # started ahead of their jobs
+        self.notebooks: list[str] = []
 
-    def _serve(self, jobs: "queue.Queue[Job]") -> None:
+    def _popen(self) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "baro.run.worker", *self.notebooks],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            start_new_session=True,  # Ctrl-C reaches it only through this process
+        )
+        self.procs.append(proc)
+        return proc
+
+    def start(self, jobs: Sequence[Job]) -> None:
+        """Start the workers ``jobs`` will need, before the jobs are sent.
+
+        A worker boots its kernel, which imports what the jobs' notebooks
+        import, and imports the exporters, while this process checks the
+        input tables. If the check fails, :meth:`stop` ends them.
+        """
+        self.notebooks = sorted({str(job.notebook) for job in jobs})
+        with self.lock:
+            for _ in range(max(1, min(self.size, len(jobs)))):
+                self.spare.append(self._popen())
+
+    def _serve(self, jobs: "queue.Queue[Job]", proc: subprocess.Popen | None = None) -> None:
         """Feed one worker: a job, then the next as soon as the first has executed.
 
         A worker runs one report's notebook while it exports the previous
         one, so it holds at most two jobs: one exporting, one executing.
         """
-        proc: subprocess.Popen | None = None
         sent: list[Job] = []  # jobs given to the worker and not done, in order
         executed: set[str] = set()
 
@@ -294,12 +315,7 @@ class _Pool:
                 except queue.Empty:
                     return False
                 if proc is None:
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "baro.run.worker"],
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                        start_new_session=True,  # Ctrl-C reaches it only through this process
-                    )
-                    self.procs.append(proc)
+                    proc = self._popen()
             try:
                 proc.stdin.write(json.dumps(job.to_json()) + "\n")
                 proc.stdin.flush()
@@ -362,8 +378,14 @@ class _Pool:
         todo: "queue.Queue[Job]" = queue.Queue()
         for job in jobs:
             todo.put(job)
-        threads = [threading.Thread(target=self._serve, args=(todo,), daemon=True)
-                   for _ in range(max(1, min(self.size, len(jobs))))]
+        count = max(1, min(self.size, len(jobs)))
+        with self.lock:
+            procs, self.spare = self.spare[:count], self.spare[count:]
+            for extra in self.spare:  # more workers than jobs: let them end
+                extra.stdin.close()
+            self.spare = []
+        procs += [None] * (count - len(procs))
+        threads = [threading.Thread(target=self._serve, args=(todo, proc), daemon=True) for proc in procs]
         for t in threads:
             t.start()
         for t in threads:
@@ -391,6 +413,19 @@ class _Pool:
                 except ProcessLookupError:
                     pass
                 proc.wait()
+        for proc in self.spare:
+            # never served: the kernels it announced are read here
+            for line in proc.stdout or ():
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if event.get("event") == "kernel":
+                    self.kernels.add(int(event["pid"]))
+        # imported here, not at the top: a worker runs as ``python -m
+        # baro.run.worker``, which must not find the module already imported
+        from baro.run.worker import kill_group
+
         for pid in self.kernels:
             kill_group(pid, pause=0.3)
 
@@ -488,9 +523,14 @@ def run_reports(
             echo(f"[{job.name}] to run ({reason})")
             todo.append(job)
     if todo:
-        check_inputs(todo, editions_root=editions_root)
-        out.mkdir(parents=True, exist_ok=True)
         pool = _Pool(jobs or os.cpu_count() or 1, _Progress(echo))
+        pool.start(todo)  # the workers boot while the tables are checked
+        try:
+            check_inputs(todo, editions_root=editions_root)
+        except BaseException:  # bad input (or Ctrl-C): nothing was written
+            pool.stop()
+            raise
+        out.mkdir(parents=True, exist_ok=True)
         try:
             results.update(pool.run(todo))
         except BaseException:  # Ctrl-C, or a broken pipe to the terminal: leave nothing behind

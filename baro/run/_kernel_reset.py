@@ -42,11 +42,18 @@ def reset(cwd, imports):
                 for value in list(vars(module).values()):
                     if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
                         value.cache_clear()
-    get_ipython().reset(new_session=True)
+    get_ipython().reset(new_session=True)  # collects the previous report's garbage
     os.chdir(cwd)
-    gc.collect()
     exec(imports, {})
     import matplotlib
+
+    if state is None:
+        # The libraries just imported live as long as the kernel: moved out
+        # of the collector's reach, they are not traversed again by every
+        # full collection of every report (pandas, SciPy and matplotlib
+        # make a few hundred thousand objects).
+        gc.collect()
+        gc.freeze()
 
     state = types.ModuleType("_baro_warm_state")
     state.rc = dict(matplotlib.rcParams.copy())

@@ -114,8 +114,10 @@ def _kernel_manager_class(emit: Event, log: Any) -> type:
             kw.setdefault("stderr", log)
             await super().start_kernel(**kw)
 
-        async def _async_post_start_kernel(self, **kw: Any) -> None:
-            await super()._async_post_start_kernel(**kw)
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # recorded as soon as the process exists: an interrupt that
+            # comes while the kernel boots must find it
+            await super()._async_launch_kernel(kernel_cmd, **kw)
             pid = getattr(self.provisioner, "pid", None)
             if pid:
                 KERNELS.add(pid)
@@ -195,6 +197,15 @@ def notebook_imports(notebook: Path) -> str:
     return "\n".join(lines)
 
 
+def kernel_imports(notebooks: "list[Path] | tuple[Path, ...]") -> str:
+    """What a report's kernel imports: its notebooks' import statements, then
+    matplotlib.pyplot and seaborn (which :mod:`baro.plots` imports to draw)."""
+    lines: list[str] = []
+    for notebook in notebooks:
+        lines += [line for line in notebook_imports(notebook).splitlines() if line not in lines]
+    return "\n".join([*lines, "import matplotlib.pyplot, seaborn"])
+
+
 class WarmKernel:
     """One kernel that runs the reports of a worker one after the other.
 
@@ -248,12 +259,19 @@ class WarmKernel:
         if reply["content"]["status"] != "ok" or printed:
             raise RuntimeError(f"warm kernel: {what}: {reply['content'].get('evalue', '')} {' '.join(printed)}")
 
+    def prime(self, notebooks: list[Path]) -> None:
+        """Import what ``notebooks`` import, ahead of their jobs (raises if that prints)."""
+        self.ready()
+        self._reset(self.cwd, kernel_imports(notebooks))
+
     def prepare(self, notebook: Path) -> None:
         """Reset the kernel for ``notebook`` (raises if it cannot be made clean)."""
         self.ready()
-        imports = notebook_imports(notebook) + "\nimport matplotlib.pyplot, seaborn"
-        self._run(f"__import__('_baro_warm').reset({str(notebook.parent)!r}, {imports!r})", "reset")
+        self._reset(notebook.parent, kernel_imports([notebook]))
         self.reports += 1
+
+    def _reset(self, cwd: Path, imports: str) -> None:
+        self._run(f"__import__('_baro_warm').reset({str(cwd)!r}, {imports!r})", "reset")
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
@@ -474,20 +492,32 @@ def _preload() -> None:
 
     (Importing from two threads at once can meet a half-initialised module.)
     """
+    import gc
+
     try:
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
         import weasyprint  # noqa: F401
     except Exception:  # noqa: BLE001 - the stage that needs them reports it
         pass
+    # WeasyPrint makes about a million short-lived cyclic objects per
+    # report: every full collection would traverse the modules just
+    # imported again. Frozen, they are skipped (a sixth of a PDF's time).
+    gc.collect()
+    gc.freeze()
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
-    """Worker loop: one JSON job per stdin line, JSON events on the original stdout."""
+def main(argv: list[str] | None = None) -> int:
+    """Worker loop: one JSON job per stdin line, JSON events on the original stdout.
+
+    ``argv``: notebooks whose imports the kernel runs while the worker
+    waits for its first job (``python -m baro.run.worker NOTEBOOK...``).
+    """
+    notebooks = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
     # jsonschema (through nbformat) imports the optional rfc3987_syntax, which
     # builds a grammar at import: about a second per worker, for a URI format
     # check that notebook validation never uses. Mark it absent; jsonschema
@@ -520,6 +550,15 @@ def main() -> int:
         if warm:
             warm.pop().close()
 
+    def prime() -> None:
+        # holds kernel_lock (taken for it by the main thread): a job waits
+        try:
+            warm[0].prime(notebooks)
+        except Exception:  # noqa: BLE001 - not clean: the jobs run in kernels of their own
+            drop()
+        finally:
+            kernel_lock.release()
+
     def work(job: Job) -> None:
         # The report executes while the previous one exports: the kernel is
         # released as soon as the notebook has run ("executed" event, on
@@ -550,11 +589,14 @@ def main() -> int:
         finally:
             (export_lock if stage["executed"] else kernel_lock).release()
 
-    if reuse:
-        start()  # boots while this process imports the exporters
-    _preload()
     threads: list[threading.Thread] = []
     try:
+        if reuse:
+            start()  # the kernel boots while this process imports the exporters
+            if warm and notebooks:
+                kernel_lock.acquire()
+                threading.Thread(target=prime, daemon=True).start()
+        _preload()
         for line in sys.stdin:
             if not line.strip():
                 continue
@@ -564,7 +606,7 @@ def main() -> int:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM from baro run, at any stage
         kill_kernels()
         warm.clear()
         return 130
@@ -574,4 +616,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # before main's own handler was in place
+        kill_kernels()
+        sys.exit(130)
