@@ -502,7 +502,7 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
 
 #: Packages whose versions the methods appendix reports.
 PACKAGES = ("baro", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
-            "papermill", "nbconvert", "weasyprint")
+            "papermill", "mistune", "weasyprint")
 
 
 def software_versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:

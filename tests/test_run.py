@@ -224,7 +224,7 @@ def test_manifest(first_run, project):
     assert set(manifest["timings"]) == {"execute", "html", "pdf"}
     assert set(manifest["versions"]) >= {
         "baro", "python", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
-        "papermill", "nbconvert", "weasyprint"}
+        "papermill", "mistune", "weasyprint"}
     cities = project / "data" / "editions" / "2014" / "cities.csv"
     assert manifest["inputs"]["data/cities.csv"] == hashlib.sha256(cities.read_bytes()).hexdigest()
     assert manifest["git_commit"] == "unknown"  # the temporary project is not a git checkout
@@ -247,7 +247,7 @@ def test_html_has_no_code_and_says_simulated(first_run):
         assert code not in page
     assert "DONNÉES SIMULÉES — SIMULATED DATA" in page
     assert "Baromètre ville numérique 2014" in page
-    assert 'href="#Panel"' in page and 'id="Panel"' in page
+    assert 'href="#panel"' in page and 'id="panel"' in page
     assert 'href="#controles"' in page and 'id="controles"' in page
     assert 'id="tab-kinds"' in page and 'id="fig-kinds"' in page
     # self-contained: nothing fetched
@@ -462,7 +462,7 @@ def test_import_baro_is_light():
     code = (
         "import sys, baro, baro.cli, baro.paths, baro.errors, baro.editions, baro.taxonomy, "
         "baro.run, baro.run.plan\n"
-        "heavy = ('pandas', 'scipy', 'seaborn', 'matplotlib', 'papermill', 'nbconvert', 'weasyprint', 'numpy')\n"
+        "heavy = ('pandas', 'scipy', 'seaborn', 'matplotlib', 'papermill', 'nbconvert', 'mistune', 'weasyprint', 'numpy')\n"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

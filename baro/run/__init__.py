@@ -8,7 +8,7 @@ Jobs whose cache key is unchanged are skipped ("up to date"); the others
 run in ``jobs`` worker processes (:mod:`baro.run.worker`).
 
 Deciding what is up to date imports nothing heavy (see
-:mod:`baro.run.plan`); the workers import papermill, nbconvert and
+:mod:`baro.run.plan`); the workers import papermill, mistune and
 WeasyPrint.
 """
 
@@ -261,28 +261,72 @@ def _event_line(event: Mapping[str, Any]) -> str | None:
     return f"[{name}] {stage} {event['seconds']:.1f} s"
 
 
+class _Worker:
+    """One worker process, as the dispatcher sees it."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.executing: Job | None = None
+        self.exporting: Job | None = None
+        self.alive = True
+
+    def send(self, message: dict[str, Any]) -> bool:
+        try:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+
+
 class _Pool:
-    """Worker processes, each in its own session, fed jobs through stdin."""
+    """Worker processes, each in its own session, given messages through stdin.
+
+    Each worker runs notebooks in its kernel, in job order, and exports
+    reports (HTML, PDF) while its kernel runs the next one. An executed
+    report goes to whichever worker's exporter is free first, not
+    necessarily the one that ran it: the last reports do not queue behind
+    one worker's exports while another worker has nothing left to do. One
+    dispatcher, the caller's thread, decides; a thread per worker reads its
+    events.
+    """
 
     def __init__(self, size: int, progress: _Progress):
         self.size = size
         self.progress = progress
         self.procs: list[subprocess.Popen] = []
+        self.workers: list[_Worker] = []
         self.kernels: set[int] = set()
         self.results: dict[str, RunResult] = {}
+        self.events: "queue.Queue[tuple[_Worker, dict[str, Any] | None]]" = queue.Queue()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self.spare: list[subprocess.Popen] = []  # started ahead of their jobs
         self.notebooks: list[str] = []
 
-    def _popen(self) -> subprocess.Popen:
+    def _spawn(self) -> _Worker:
         proc = subprocess.Popen(
             [sys.executable, "-m", "baro.run.worker", *self.notebooks],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             start_new_session=True,  # Ctrl-C reaches it only through this process
         )
-        self.procs.append(proc)
-        return proc
+        worker = _Worker(proc)
+        with self.lock:
+            self.procs.append(proc)
+            self.workers.append(worker)
+        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+        return worker
+
+    def _read(self, worker: _Worker) -> None:
+        for line in worker.proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == "kernel":
+                with self.lock:
+                    self.kernels.add(int(event["pid"]))
+            self.events.put((worker, event))
+        self.events.put((worker, None))  # the worker ended
 
     def start(self, jobs: Sequence[Job]) -> None:
         """Start the workers ``jobs`` will need, before the jobs are sent.
@@ -292,111 +336,92 @@ class _Pool:
         input tables. If the check fails, :meth:`stop` ends them.
         """
         self.notebooks = sorted({str(job.notebook) for job in jobs})
-        with self.lock:
-            for _ in range(max(1, min(self.size, len(jobs)))):
-                self.spare.append(self._popen())
-
-    def _serve(self, jobs: "queue.Queue[Job]", proc: subprocess.Popen | None = None) -> None:
-        """Feed one worker: a job, then the next as soon as the first has executed.
-
-        A worker runs one report's notebook while it exports the previous
-        one, so it holds at most two jobs: one exporting, one executing.
-        """
-        sent: list[Job] = []  # jobs given to the worker and not done, in order
-        executed: set[str] = set()
-
-        def give() -> bool:
-            nonlocal proc
-            with self.lock:
-                if self.stopping.is_set():
-                    return False
-                try:
-                    job = jobs.get_nowait()
-                except queue.Empty:
-                    return False
-                if proc is None:
-                    proc = self._popen()
-            try:
-                proc.stdin.write(json.dumps(job.to_json()) + "\n")
-                proc.stdin.flush()
-            except (BrokenPipeError, OSError):
-                self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
-                return True
-            sent.append(job)
-            return True
-
-        while True:
-            if not sent and not give():
-                break
-            if not sent:
-                continue
-            line = proc.stdout.readline()
-            if not line:  # the worker ended: its jobs failed
-                status = proc.wait()
-                for job in sent:
-                    self._record(RunResult(
-                        job.name, "failed", message=f"{job.name}: the worker process ended (status {status})"))
-                sent.clear()
-                proc = None
-                continue
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            kind = event.get("event")
-            if kind == "kernel":
-                with self.lock:
-                    self.kernels.add(int(event["pid"]))
-            elif kind == "executed":
-                executed.add(event["job"])
-                if len(sent) < 2:
-                    give()
-            elif kind == "done":
-                job = next((j for j in sent if j.name == event["name"]), None)
-                if job is None:
-                    continue
-                sent.remove(job)
-                self._record(RunResult(
-                    event["name"], event["status"], event["seconds"], event.get("message", ""),
-                    job.output, event.get("timings", {}),
-                ))
-                if len(sent) == 1 and sent[0].name in executed:
-                    give()
-            else:
-                text = _event_line(event)
-                if text:
-                    self.progress(text)
-        if proc is not None and proc.stdin:
-            proc.stdin.close()
-            proc.wait()
+        for _ in range(max(1, min(self.size, len(jobs)))):
+            self._spawn()
 
     def _record(self, result: RunResult) -> None:
         with self.lock:
             self.results[result.name] = result
 
     def run(self, jobs: Sequence[Job]) -> dict[str, RunResult]:
-        todo: "queue.Queue[Job]" = queue.Queue()
-        for job in jobs:
-            todo.put(job)
-        count = max(1, min(self.size, len(jobs)))
-        with self.lock:
-            procs, self.spare = self.spare[:count], self.spare[count:]
-            for extra in self.spare:  # more workers than jobs: let them end
-                extra.stdin.close()
-            self.spare = []
-        procs += [None] * (count - len(procs))
-        threads = [threading.Thread(target=self._serve, args=(todo, proc), daemon=True) for proc in procs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            while t.is_alive():
-                t.join(0.1)
+        if not self.workers:
+            self.start(jobs)
+        todo = list(jobs)
+        exports: list[tuple[Job, dict[str, Any]]] = []  # executed, waiting for a worker
+        by_name = {job.name: job for job in jobs}
+
+        def dispatch() -> None:
+            alive = [w for w in self.workers if w.alive]
+            if (todo or exports) and not alive:
+                alive.append(self._spawn())  # every worker died: another one
+            for w in alive:
+                if w.executing is None and todo:
+                    job = todo.pop(0)
+                    w.executing = job
+                    if not w.send({"op": "execute", "job": job.to_json()}):
+                        w.executing = None
+                        self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
+            for w in alive:
+                if exports and w.exporting is None:
+                    job, payload = exports.pop(0)
+                    w.exporting = job
+                    if not w.send({"op": "export", "export": payload}):
+                        w.exporting = None
+                        shutil.rmtree(payload["tmp"], ignore_errors=True)
+                        self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
+
+        def finish(w: _Worker, event: dict[str, Any]) -> None:
+            job = by_name.get(event["name"])
+            if job is None:
+                return
+            if w.executing is job:
+                w.executing = None
+            if w.exporting is job:
+                w.exporting = None
+            self._record(RunResult(
+                event["name"], event["status"], event.get("seconds", 0.0), event.get("message", ""),
+                job.output, event.get("timings", {}),
+            ))
+
+        dispatch()
+        while len(self.results) < len(jobs):
+            try:
+                w, event = self.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if event is None:  # the worker ended: what it held failed
+                w.alive = False
+                status = w.proc.wait()
+                for job in (w.executing, w.exporting):
+                    if job is not None and job.name not in self.results:
+                        self._record(RunResult(
+                            job.name, "failed", message=f"{job.name}: the worker process ended (status {status})"))
+                w.executing = w.exporting = None
+            elif event.get("event") == "executed":
+                job = by_name[event["name"]]
+                w.executing = None
+                exports.append((job, event["export"]))
+            elif event.get("event") == "done":
+                finish(w, event)
+            else:
+                text = _event_line(event)
+                if text:
+                    self.progress(text)
+            dispatch()
+        for w in self.workers:
+            if w.alive and w.proc.stdin:
+                try:
+                    w.proc.stdin.close()
+                except OSError:
+                    pass
+        for w in self.workers:
+            w.proc.wait()
         return self.results
 
     def stop(self, grace: float = 10.0) -> None:
         """Interrupt every worker (they kill their kernels), then make sure all are gone."""
         with self.lock:
-            self.stopping.set()  # no new job, no new worker
+            self.stopping.set()
         for proc in self.procs:
             if proc.poll() is None:
                 try:
@@ -413,20 +438,14 @@ class _Pool:
                 except ProcessLookupError:
                     pass
                 proc.wait()
-        for proc in self.spare:
-            # never served: the kernels it announced are read here
-            for line in proc.stdout or ():
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if event.get("event") == "kernel":
-                    self.kernels.add(int(event["pid"]))
+        time.sleep(0.05)  # let the readers see the last events (kernel pids)
         # imported here, not at the top: a worker runs as ``python -m
         # baro.run.worker``, which must not find the module already imported
         from baro.run.worker import kill_group
 
-        for pid in self.kernels:
+        with self.lock:
+            kernels = list(self.kernels)
+        for pid in kernels:
             kill_group(pid, pause=0.3)
 
 

@@ -1,7 +1,7 @@
 """Export an executed report notebook to a self-contained HTML page and an A4 PDF.
 
-The HTML has no code: nbconvert's ``basic`` template renders the outputs
-only (inputs and prompts excluded), and :func:`render_page` wraps them in
+The HTML has no code: :func:`notebook_body` renders the Markdown cells and
+the outputs only (inputs and prompts excluded), and :func:`render_page` wraps them in
 ``baro/templates/report.html.j2``: the title block from
 ``nb.metadata["baro"]``, a table of contents built from the chapters (h1)
 and sections (h2), and ``report.css`` inlined. Images stay data URIs, so the
@@ -109,57 +109,87 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
     return _HEADING.sub(replace, body), toc
 
 
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
-#: nbconvert's cell anchors: papermill gives the cell of injected parameters
-#: a random id, which made two runs' pages differ.
-_CELL_ID = re.compile(r'\s+id="cell-id=[^"]*"')
+#: Output types a report shows, best first (as nbconvert's HTML export ranks them).
+_PRIORITY = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-#: One exporter per process: building it compiles nbconvert's templates.
-_EXPORTER: list[Any] = []
+#: One Markdown renderer per process (mistune, with the extensions that
+#: JupyterLab's and nbconvert's Markdown have; raw HTML passes through).
+_MARKDOWN: list[Any] = []
 
 
-def _exporter() -> Any:
-    if _EXPORTER:
-        return _EXPORTER[0]
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+def markdown_html(text: str) -> str:
+    """HTML of a Markdown text, as a notebook shows it.
 
-    class BodyExporter(HTMLExporter):
-        """nbconvert's HTML exporter without its last pass through BeautifulSoup.
+    >>> markdown_html("Le transport compte **131** projets.").strip()
+    '<p>Le transport compte <strong>131</strong> projets.</p>'
+    >>> markdown_html('<div class="baro-note">Brut.</div>').strip()
+    '<div class="baro-note">Brut.</div>'
+    """
+    if not _MARKDOWN:
+        import mistune
 
-        That pass (a third of the export) parses and reprints the whole page
-        to give images without one an alternative text and to make
-        JupyterLab's cells focusable; the basic template has no such cells,
-        and a regular expression gives the alternative text.
-        """
+        _MARKDOWN.append(mistune.create_markdown(
+            escape=False, hard_wrap=False,
+            plugins=["strikethrough", "table", "url", "task_lists", "def_list"],
+        ))
+    return _MARKDOWN[0](text)
 
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            body = _IMG_WITHOUT_ALT.sub('<img alt="Figure sans description"', body)
-            return _CELL_ID.sub("", body), resources
 
-    _EXPORTER.append(BodyExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    ))
-    return _EXPORTER[0]
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _output_html(output: Mapping[str, Any]) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = html_lib.escape(_ANSI.sub("", _text(output.get("text", ""))), quote=False)
+        return f'<div class="output_stream output_{output.get("name", "stdout")}"><pre>{text}</pre></div>'
+    if kind == "error":
+        text = html_lib.escape(_ANSI.sub("", "\n".join(output.get("traceback", []))), quote=False)
+        return f'<div class="output_error"><pre>{text}</pre></div>'
+    data = output.get("data", {})
+    mime = next((m for m in _PRIORITY if m in data), None)
+    if mime is None:
+        return ""
+    value = _text(data[mime])
+    if mime in ("text/html", "image/svg+xml"):
+        return value
+    if mime in ("image/png", "image/jpeg"):
+        return (f'<div class="output_{mime.split("/")[1]}"><img src="data:{mime};base64,{value.strip()}" '
+                'alt="Figure sans description"></div>')
+    if mime == "text/markdown":
+        return markdown_html(value)
+    return f'<div class="output_text"><pre>{html_lib.escape(_ANSI.sub("", value), quote=False)}</pre></div>'
 
 
 def notebook_body(nb: Any) -> str:
-    """The notebook's outputs as an HTML fragment: no code, no prompts."""
-    body, _ = _exporter().from_notebook_node(nb)
-    return body
+    """The notebook's narrative and outputs as an HTML fragment: no code, no prompts.
+
+    Markdown cells are rendered, and each code cell's outputs in the form
+    nbconvert's HTML export would choose (HTML first, then images,
+    Markdown, text); streams (warnings) stay visible. The fragment has no
+    wrapper per cell or output: nothing on the page needs one, and each
+    wrapper is a box that WeasyPrint lays out (two hundred of them cost a
+    report's PDF a thirteenth of its time).
+
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+    >>> nb = new_notebook(cells=[new_markdown_cell("# Panel"), new_code_cell("secret()", outputs=[
+    ...     new_output("display_data", data={"text/markdown": "*38* villes", "text/plain": "<Markdown>"}),
+    ...     new_output("stream", name="stderr", text="UserWarning: peu de villes\\n")])])
+    >>> print(notebook_body(nb))
+    <h1>Panel</h1>
+    <p><em>38</em> villes</p>
+    <div class="output_stream output_stderr"><pre>UserWarning: peu de villes
+    </pre></div>
+    """
+    parts: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(markdown_html(_text(cell.source)))
+        elif cell.cell_type == "code":
+            parts.extend(_output_html(output) for output in cell.get("outputs", []))
+    return "\n".join(part.strip() for part in parts if part.strip())
 
 
 def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHARS) -> list[float]:

@@ -38,7 +38,7 @@ MANAGED_PARAMETERS = {
 #: Package versions recorded in the manifest.
 VERSIONED_PACKAGES = (
     "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
-    "papermill", "nbconvert", "weasyprint",
+    "papermill", "mistune", "weasyprint",
 )
 
 

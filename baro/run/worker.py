@@ -1,14 +1,15 @@
-"""Run one report job: execute the notebook, export HTML and PDF, swap the outputs in.
+"""Run report jobs: execute the notebook, export HTML and PDF, swap the outputs in.
 
-:func:`run_job` does the work for one :class:`~baro.run.plan.Job`. Run as
-``python -m baro.run.worker``, this module is a worker process of ``baro
-run``: it reads jobs as JSON lines on stdin and answers with JSON events on
-the stdout it had at start (its own prints go to stderr), so one process
-imports papermill, nbconvert and WeasyPrint once for several jobs, and runs
-them in one kernel (:class:`WarmKernel`, reset between reports; set
-``BARO_KERNEL_REUSE=0`` for a fresh kernel per report). A report's notebook
-runs while the previous report exports: after the ``executed`` event, baro
-run sends the next job.
+:func:`execute_job` runs one :class:`~baro.run.plan.Job`'s notebook into a
+temporary folder and :func:`export_job` turns that into the report files
+(:func:`run_job` does both). Run as ``python -m baro.run.worker``, this
+module is a worker process of ``baro run`` (see :func:`main`): it reads
+messages as JSON lines on stdin and answers with JSON events on the stdout
+it had at start (its own prints go to stderr), so one process imports
+papermill and WeasyPrint once for several jobs, and runs their
+notebooks in one kernel (:class:`WarmKernel`, reset between reports; set
+``BARO_KERNEL_REUSE=0`` for a fresh kernel per report). A report exports
+while the next one's notebook runs, in the same worker or another.
 
 Outputs are atomic: everything is written into ``OUTPUT/.NAME.tmp-XXXX``
 beside the target and renamed into place only when every stage succeeded.
@@ -42,10 +43,6 @@ KERNEL_ENV = {
     "SOURCE_DATE_EPOCH": "0",  # matplotlib: no creation date in SVG and PDF files
     "PYTHONHASHSEED": "0",
 }
-
-
-class JobFailed(Exception):
-    """A job that did not produce its outputs; the message says where and why."""
 
 
 def _now() -> str:
@@ -357,54 +354,37 @@ def _keep_failed(job: Job, tmp: Path, message: str, kernel_log: Any = None) -> P
     return failed
 
 
-def run_job(
-    job: Job,
-    emit: Event = lambda e: None,
-    kernel: WarmKernel | None = None,
-    executed: Callable[[], None] | None = None,
-) -> dict[str, Any]:
-    """Execute ``job`` and write its outputs; return its summary.
+def execute_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = None) -> dict[str, Any]:
+    """Execute ``job``'s notebook into a temporary folder beside its output.
 
     ``kernel``: a :class:`WarmKernel` prepared for the job's notebook, or
-    None to start a kernel for this job alone. ``executed`` is called once
-    the notebook has run without error, before the export: from then on the
-    job no longer needs the kernel.
+    None to start a kernel for this job alone.
 
-    ``emit`` receives progress events ``{"event": "stage", "job", "stage",
-    "status": "start" | "end", "seconds"}``. The summary has ``name``,
-    ``status`` ("ran" or "failed"), ``seconds``, ``message`` and
-    ``timings``. A KeyboardInterrupt kills the kernel, removes the temporary
-    folder and propagates.
+    Returns ``{"name", "status": "executed", "export": payload}``, where the
+    payload (plain JSON) is what :func:`export_job` needs, in this process
+    or another; or the summary of a failed job (see :func:`run_job`). A
+    failed execution keeps its notebook in ``OUTPUT/NAME/failed/``. A
+    KeyboardInterrupt kills the kernel, removes the temporary folder and
+    propagates.
     """
     import nbformat
     import papermill
 
-    from baro.paths import project_root
-
-    start_clock, start = time.perf_counter(), _now()
+    started, start = time.time(), _now()
     job.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{job.name}.tmp-", dir=job.output.parent))
     _open_up(tmp)
     kernel_log = kernel.log if kernel is not None else tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
     engine_kwargs: dict[str, Any] = {"km": kernel.km} if kernel is not None else {}
-    kernel_report = kernel.reports if kernel is not None else 1  # the next job may reset the kernel meanwhile
-    timings: dict[str, float] = {}
     executed_path = tmp / job.executed_name
-
-    def stage(name: str, fn: Callable[[], Any]) -> Any:
-        emit({"event": "stage", "job": job.name, "stage": name, "status": "start"})
-        t0 = time.perf_counter()
-        result = fn()
-        timings[name] = time.perf_counter() - t0
-        emit({"event": "stage", "job": job.name, "stage": name, "status": "end", "seconds": timings[name]})
-        return result
-
     parameters = {**job.parameters, "output_dir": str(tmp)}
     os.environ.update(KERNEL_ENV)
+    done = False
     try:
-        nb = None
+        emit({"event": "stage", "job": job.name, "stage": "execute", "status": "start"})
+        t0 = time.perf_counter()
         try:
-            nb = stage("execute", lambda: papermill.execute_notebook(
+            nb = papermill.execute_notebook(
                 str(job.notebook), str(executed_path),
                 parameters=parameters,
                 kernel_name="baro",
@@ -414,13 +394,14 @@ def run_job(
                 log_output=False,
                 kernel_manager_class=_kernel_manager_class(emit, kernel_log),
                 **engine_kwargs,
-            ))
+            )
         except papermill.PapermillExecutionError as exc:
             executed = nbformat.read(executed_path, as_version=4) if executed_path.is_file() else None
             message = _failure_message(job, exc, executed)
             failed = _keep_failed(job, tmp, message, kernel_log)
-            raise JobFailed(f"{message}\n  executed notebook kept in {failed}") from None
-        versions = _versions()
+            return _summary(job, "failed", started, f"{message}\n  executed notebook kept in {failed}", {})
+        seconds = time.perf_counter() - t0
+        emit({"event": "stage", "job": job.name, "stage": "execute", "status": "end", "seconds": seconds})
         nb.metadata["baro"] = {
             "title": job.title,
             "subtitle": job.subtitle,
@@ -428,18 +409,63 @@ def run_job(
             "data_status": job.data_status,
             "data_note": job.data_note,
             "date": dt.date.today().isoformat(),
-            "version": versions["baro"],
+            "version": _versions()["baro"],
             "parameters": {**job.parameters, "output_dir": str(job.output)},
         }
         nbformat.write(nb, str(executed_path))
-        if executed is not None:
-            executed()
+        done = True
+        return {"name": job.name, "status": "executed", "export": {
+            "job": job.to_json(),
+            "tmp": str(tmp),
+            "start": start,
+            "started": started,
+            "timings": {"execute": seconds},
+            # the n-th report of its kernel (1: a kernel started for it or a reused one's first)
+            "kernel_report": kernel.reports if kernel is not None else 1,
+        }}
+    except KeyboardInterrupt:
+        kill_kernels()
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        return _unexpected(job, exc, tmp, started, {}, kernel_log)
+    finally:
+        if kernel is None:
+            kernel_log.close()
+        if not done and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
-        from baro.run.export import export_html, export_pdf
 
+def export_job(payload: dict[str, Any], emit: Event = lambda e: None) -> dict[str, Any]:
+    """Export an executed job (HTML, PDF, manifest) and swap its outputs in.
+
+    ``payload`` is what :func:`execute_job` returned under ``"export"``.
+    Returns the job's summary (see :func:`run_job`). The temporary folder
+    is gone afterwards, renamed into place or removed.
+    """
+    import nbformat
+
+    from baro.paths import project_root
+    from baro.run.export import export_html, export_pdf
+
+    job = Job.from_json(payload["job"])
+    tmp = Path(payload["tmp"])
+    started = payload["started"]
+    timings: dict[str, float] = dict(payload["timings"])
+
+    def stage(name: str, fn: Callable[[], Any]) -> Any:
+        emit({"event": "stage", "job": job.name, "stage": name, "status": "start"})
+        t0 = time.perf_counter()
+        result = fn()
+        timings[name] = time.perf_counter() - t0
+        emit({"event": "stage", "job": job.name, "stage": name, "status": "end", "seconds": timings[name]})
+        return result
+
+    try:
+        nb = nbformat.read(tmp / job.executed_name, as_version=4)
         page = stage("html", lambda: export_html(nb))
         (tmp / "report.html").write_text(page, encoding="utf-8")
         pages = stage("pdf", lambda: export_pdf(page, tmp / "report.pdf"))
+        versions = _versions()
         manifest = {
             "name": job.name,
             "notebook": str(job.notebook),
@@ -452,39 +478,55 @@ def run_job(
             "code": job.code,
             "versions": versions,
             "git_commit": git_commit(project_root()),
-            "start": start,
+            "start": payload["start"],
             "end": _now(),
             "timings": {k: round(v, 3) for k, v in timings.items()},
             "pdf_pages": pages,
-            # the n-th report of its kernel (1: a kernel started for it or a reused one's first)
-            "kernel_report": kernel_report,
+            "kernel_report": payload["kernel_report"],
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(tmp, job.output)
-        return {"name": job.name, "status": "ran", "seconds": time.perf_counter() - start_clock,
-                "message": "", "timings": timings}
-    except JobFailed as exc:
-        return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
-                "message": str(exc), "timings": timings}
+        return _summary(job, "ran", started, "", timings)
     except KeyboardInterrupt:
-        kill_kernels()
         raise
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        import traceback
-
-        if executed_path.is_file():
-            _keep_failed(job, tmp, traceback.format_exc(), kernel_log)
-        message = f"{job.notebook.name}: {type(exc).__name__}: {exc}"
-        if type(exc).__name__ == "NoSuchKernel":
-            message += " (the Jupyter kernel 'baro' is installed by `make env`)"
-        return {"name": job.name, "status": "failed", "seconds": time.perf_counter() - start_clock,
-                "message": message, "timings": timings}
+        return _unexpected(job, exc, tmp, started, timings)
     finally:
-        if kernel is None:
-            kernel_log.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | None = None) -> dict[str, Any]:
+    """Execute ``job`` and write its outputs (:func:`execute_job`, then :func:`export_job`).
+
+    ``emit`` receives progress events ``{"event": "stage", "job", "stage",
+    "status": "start" | "end", "seconds"}``. The summary has ``name``,
+    ``status`` ("ran" or "failed"), ``seconds``, ``message`` and
+    ``timings``.
+    """
+    result = execute_job(job, emit, kernel)
+    if result["status"] != "executed":
+        return result
+    return export_job(result["export"], emit)
+
+
+def _summary(job: Job, status: str, started: float, message: str, timings: dict[str, float]) -> dict[str, Any]:
+    return {"name": job.name, "status": status, "seconds": time.time() - started,
+            "message": message, "timings": timings}
+
+
+def _unexpected(job: Job, exc: Exception, tmp: Path, started: float, timings: dict[str, float],
+                kernel_log: Any = None) -> dict[str, Any]:
+    """The summary of a job stopped by an error outside the notebook (kept in failed/)."""
+    import traceback
+
+    if (tmp / job.executed_name).is_file():
+        _keep_failed(job, tmp, traceback.format_exc(), kernel_log)
+    message = f"{job.notebook.name}: {type(exc).__name__}: {exc}"
+    if type(exc).__name__ == "NoSuchKernel":
+        message += " (the Jupyter kernel 'baro' is installed by `make env`)"
+    return _summary(job, "failed", started, message, timings)
 
 
 def _preload() -> None:
@@ -495,7 +537,7 @@ def _preload() -> None:
     import gc
 
     try:
-        import nbconvert  # noqa: F401
+        import mistune  # noqa: F401
         import papermill  # noqa: F401
         import weasyprint  # noqa: F401
     except Exception:  # noqa: BLE001 - the stage that needs them reports it
@@ -507,17 +549,30 @@ def _preload() -> None:
     gc.freeze()
 
 
+def _lower_priority(niceness: int = 5) -> None:
+    """Make the calling thread nicer (Linux schedules threads one by one); elsewhere, nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+    except (AttributeError, OSError):
+        pass
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Worker loop: one JSON job per stdin line, JSON events on the original stdout.
+    """Worker loop: one JSON message per stdin line, JSON events on the original stdout.
 
-    ``argv``: notebooks whose imports the kernel runs while the worker
-    waits for its first job (``python -m baro.run.worker NOTEBOOK...``).
+    ``python -m baro.run.worker [NOTEBOOK...]``. Messages are ``{"op":
+    "execute", "job": ...}``, answered by an ``executed`` event that
+    carries the export payload (or ``done`` if the notebook failed), and
+    ``{"op": "export", "export": payload}``, answered by ``done``; one job
+    executes and one exports at a time. The worker starts a kernel, which
+    imports what the NOTEBOOKs import while it waits for its first job.
     """
-    notebooks = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
+    args = sys.argv[1:] if argv is None else list(argv)
+    notebooks = [Path(a) for a in args]
     # jsonschema (through nbformat) imports the optional rfc3987_syntax, which
     # builds a grammar at import: about a second per worker, for a URI format
     # check that notebook validation never uses. Mark it absent; jsonschema
@@ -559,20 +614,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             kernel_lock.release()
 
-    def work(job: Job) -> None:
-        # The report executes while the previous one exports: the kernel is
-        # released as soon as the notebook has run ("executed" event, on
-        # which baro run sends the next report).
-        stage = {"executed": False}
-
-        def executed() -> None:
-            stage["executed"] = True
-            kernel_lock.release()
-            emit({"event": "executed", "job": job.name})
-            export_lock.acquire()
-
-        kernel_lock.acquire()
-        try:
+    def execute(job: Job) -> None:
+        with kernel_lock:
             kernel = None
             if reuse and not warm:
                 start()
@@ -582,17 +625,22 @@ def main(argv: list[str] | None = None) -> int:
                     kernel = warm[0]
                 except Exception:  # noqa: BLE001 - not clean: this job runs in a kernel of its own
                     drop()
-            result = run_job(job, emit, kernel, executed)
-            if kernel is not None and not stage["executed"]:
+            result = execute_job(job, emit, kernel)
+            if kernel is not None and result["status"] != "executed":
                 drop()  # state left by a failed report is not worth resetting
-            emit({"event": "done", **result})
-        finally:
-            (export_lock if stage["executed"] else kernel_lock).release()
+        emit({"event": "executed", **result} if result["status"] == "executed" else {"event": "done", **result})
+
+    def export(payload: dict[str, Any]) -> None:
+        # Exports give way to the notebooks when cores are short: the last
+        # report cannot export before every notebook has run.
+        _lower_priority()
+        with export_lock:
+            emit({"event": "done", **export_job(payload, emit)})
 
     threads: list[threading.Thread] = []
     try:
         if reuse:
-            start()  # the kernel boots while this process imports the exporters
+            start()  # the kernel boots while this process imports papermill and WeasyPrint
             if warm and notebooks:
                 kernel_lock.acquire()
                 threading.Thread(target=prime, daemon=True).start()
@@ -600,7 +648,12 @@ def main(argv: list[str] | None = None) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            thread = threading.Thread(target=work, args=(Job.from_json(json.loads(line)),), daemon=True)
+            message = json.loads(line)
+            if message.get("op") == "export":
+                target, arg = export, message["export"]
+            else:
+                target, arg = execute, Job.from_json(message["job"])
+            thread = threading.Thread(target=target, args=(arg,), daemon=True)
             thread.start()
             threads.append(thread)
         for thread in threads:
