@@ -269,6 +269,7 @@ class _Worker:
         self.executing: Job | None = None
         self.exporting: Job | None = None
         self.alive = True
+        self.kernels: set[int] = set()  # pids of the kernels it started
 
     def send(self, message: dict[str, Any]) -> bool:
         try:
@@ -325,6 +326,7 @@ class _Pool:
             if event.get("event") == "kernel":
                 with self.lock:
                     self.kernels.add(int(event["pid"]))
+                    worker.kernels.add(int(event["pid"]))
             self.events.put((worker, event))
         self.events.put((worker, None))  # the worker ended
 
@@ -392,6 +394,11 @@ class _Pool:
             if event is None:  # the worker ended: what it held failed
                 w.alive = False
                 status = w.proc.wait()
+                if status != 0:  # killed: its kernel may still run
+                    from baro.run.worker import kill_group
+
+                    for pid in w.kernels:
+                        kill_group(pid, pause=0.1)
                 for job in (w.executing, w.exporting):
                     if job is not None and job.name not in self.results:
                         self._record(RunResult(
@@ -556,6 +563,9 @@ def run_reports(
             pool.stop()
             _remove_temporaries(todo)
             raise
+        # every worker has ended: a temporary folder left now is a worker's
+        # that died (its job is reported failed)
+        _remove_temporaries(todo)
         for job in todo:
             results.setdefault(job.name, RunResult(job.name, "failed", message=f"{job.name}: not run"))
             r = results[job.name]
