@@ -529,27 +529,35 @@ def _unexpected(job: Job, exc: Exception, tmp: Path, started: float, timings: di
     return _summary(job, "failed", started, message, timings)
 
 
-def _preload() -> None:
-    """Import what every job needs, once per worker, in one thread.
+def _preload(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` (a failure is reported by the stage that needs them), then freeze the heap.
 
-    (Importing from two threads at once can meet a half-initialised module.)
+    One thread imports: importing from two threads at once can meet a
+    half-initialised module.
+
+    WeasyPrint makes about a million short-lived cyclic objects per report:
+    every full collection would traverse the modules just imported again.
+    Frozen, they are skipped (a sixth of a PDF's time).
     """
     import gc
+    import importlib
 
-    try:
-        import mistune  # noqa: F401
-        import papermill  # noqa: F401
-        import weasyprint  # noqa: F401
-    except Exception:  # noqa: BLE001 - the stage that needs them reports it
-        pass
-    # WeasyPrint makes about a million short-lived cyclic objects per
-    # report: every full collection would traverse the modules just
-    # imported again. Frozen, they are skipped (a sixth of a PDF's time).
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001
+            pass
     gc.collect()
     gc.freeze()
 
 
-def _lower_priority(niceness: int = 5) -> None:
+#: Niceness added to the threads that export: exporting waits for nothing,
+#: while the last report cannot export before every notebook has run, so
+#: the kernels get the cores first and the exports fill what is left.
+EXPORT_NICENESS = 10
+
+
+def _lower_priority(niceness: int) -> None:
     """Make the calling thread nicer (Linux schedules threads one by one); elsewhere, nothing."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + niceness)
@@ -631,9 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         emit({"event": "executed", **result} if result["status"] == "executed" else {"event": "done", **result})
 
     def export(payload: dict[str, Any]) -> None:
-        # Exports give way to the notebooks when cores are short: the last
-        # report cannot export before every notebook has run.
-        _lower_priority()
+        _lower_priority(EXPORT_NICENESS)
         with export_lock:
             emit({"event": "done", **export_job(payload, emit)})
 
@@ -644,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
             if warm and notebooks:
                 kernel_lock.acquire()
                 threading.Thread(target=prime, daemon=True).start()
-        _preload()
+        _preload(("papermill", "mistune", "weasyprint", "baro.run.export"))  # in one thread
         for line in sys.stdin:
             if not line.strip():
                 continue
