@@ -195,15 +195,21 @@ def notebook_body(nb: Any) -> str:
 def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHARS) -> list[float]:
     """Column widths in percent, from the length of the texts (a cheap auto layout).
 
-    A column gets at least its longest word (no word is hyphenated or cut),
-    and the rest of the width in proportion to what its longest cell lacks,
-    as a browser's automatic table layout does. Headers count by their
-    longest word only: they may wrap.
+    A column gets at least its longest word (no word is hyphenated or cut).
+    When every cell fits on one line, each column gets its longest cell.
+    Otherwise the rest of the width goes, a few characters at a time, to
+    the column where they save the most lines over the whole table, then
+    moves between columns while that saves lines: a column of long
+    comments gets the room, not one that is long in a single row. Headers
+    count by their longest word only: they may wrap.
 
     >>> table_widths(["Verdict", "Commentaire"], [["identique", "Taille du panel."]])
     [37.9, 62.1]
     >>> [round(w) for w in table_widths(["a", "b"], [["mot " * 50, "identique"]])]
     [90, 10]
+    >>> # one long label against a column of long comments: the comments get the room
+    >>> table_widths(["Chiffre", "Note"], [["mot " * 15, "court"]] + [["court", "commentaire " * 12]] * 5)
+    [24.2, 75.8]
     """
     pad = 2.0  # a cell's padding, in characters
     ncol = len(head)
@@ -211,26 +217,64 @@ def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHA
     high = [0.0] * ncol
     for i, title in enumerate(head):  # bold: a fifth wider
         low[i] = high[i] = 1.2 * max((len(w) for w in title.split()), default=0) + pad
-    for row in rows:
+    lengths = [[len(cell) for cell in row[:ncol]] for row in rows]
+    for row, row_lengths in zip(rows, lengths):
         for i, cell in enumerate(row[:ncol]):
             low[i] = max(low[i], max((len(w) for w in cell.split()), default=0) + pad)
-            high[i] = max(high[i], len(cell) + pad)
+            high[i] = max(high[i], row_lengths[i] + pad)
     if sum(high) <= budget:
         widths = high
     elif sum(low) >= budget:
         widths = low
     else:
-        # Columns that lack little (short labels, numbers) get their whole
-        # text on one line; the long ones share the rest of the width in
-        # proportion to what they lack.
-        extra, lacking = budget - sum(low), [h - lo for h, lo in zip(high, low)]
-        widths, rest = list(low), sorted(range(ncol), key=lambda i: lacking[i])
-        while rest and lacking[rest[0]] <= extra / len(rest):
-            i = rest.pop(0)
-            widths[i] += lacking[i]
-            extra -= lacking[i]
-        for i in rest:
-            widths[i] += extra * lacking[i] / sum(lacking[j] for j in rest)
+        widths = list(low)
+        extra = budget - sum(low)
+
+        def table_lines(w: list[float]) -> int:
+            return sum(max([1] + [-(-n // max(1, int(w[i] - pad))) for i, n in enumerate(r)]) for r in lengths)
+
+        lines = table_lines(widths)
+        while extra >= 1:
+            # the widening (of one column, by d characters) that saves the most lines per character
+            best: tuple[float, int, int] | None = None
+            for i in range(ncol):
+                for d in range(1, int(min(extra, high[i] - widths[i])) + 1):
+                    trial = list(widths)
+                    trial[i] += d
+                    saved = lines - table_lines(trial)
+                    if saved > 0:
+                        if best is None or saved / d > best[0]:
+                            best = (saved / d, i, d)
+                        break
+            if best is None:
+                break
+            _, i, d = best
+            widths[i] += d
+            extra -= d
+            lines = table_lines(widths)
+        # what saves no line by itself goes to the columns that still lack room
+        lacking = [max(0.0, h - w) for h, w in zip(high, widths)]
+        if extra > 0 and sum(lacking):
+            widths = [w + extra * lack / sum(lacking) for w, lack in zip(widths, lacking)]
+            lines = table_lines(widths)
+        # Widening one column at a time cannot see that a column of long
+        # comments should take room from one that is long in a row or two:
+        # move width between columns while that saves lines.
+        for _ in range(100):
+            moved = False
+            for step in (32, 16, 8, 4, 2, 1):
+                for i in range(ncol):
+                    for j in range(ncol):
+                        d = min(step, high[i] - widths[i], widths[j] - low[j])
+                        if i == j or d <= 0:
+                            continue
+                        trial = list(widths)
+                        trial[i] += d
+                        trial[j] -= d
+                        if (n := table_lines(trial)) < lines:
+                            widths, lines, moved = trial, n, True
+            if not moved:
+                break
     total = sum(widths) or 1.0
     return [round(100 * w / total, 1) for w in widths]
 
