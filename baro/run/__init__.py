@@ -295,13 +295,10 @@ class _Pool:
     def __init__(self, size: int, progress: _Progress):
         self.size = size
         self.progress = progress
-        self.procs: list[subprocess.Popen] = []
         self.workers: list[_Worker] = []
-        self.kernels: set[int] = set()
         self.results: dict[str, RunResult] = {}
         self.events: "queue.Queue[tuple[_Worker, dict[str, Any] | None]]" = queue.Queue()
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
         self.notebooks: list[str] = []
 
     def _spawn(self) -> _Worker:
@@ -312,7 +309,6 @@ class _Pool:
         )
         worker = _Worker(proc)
         with self.lock:
-            self.procs.append(proc)
             self.workers.append(worker)
         threading.Thread(target=self._read, args=(worker,), daemon=True).start()
         return worker
@@ -325,7 +321,6 @@ class _Pool:
                 continue
             if event.get("event") == "kernel":
                 with self.lock:
-                    self.kernels.add(int(event["pid"]))
                     worker.kernels.add(int(event["pid"]))
             self.events.put((worker, event))
         self.events.put((worker, None))  # the worker ended
@@ -428,15 +423,15 @@ class _Pool:
     def stop(self, grace: float = 10.0) -> None:
         """Interrupt every worker (they kill their kernels), then make sure all are gone."""
         with self.lock:
-            self.stopping.set()
-        for proc in self.procs:
+            procs = [w.proc for w in self.workers]
+        for proc in procs:
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGINT)
                 except ProcessLookupError:
                     pass
         deadline = time.monotonic() + grace
-        for proc in self.procs:
+        for proc in procs:
             try:
                 proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -451,7 +446,7 @@ class _Pool:
         from baro.run.worker import kill_group
 
         with self.lock:
-            kernels = list(self.kernels)
+            kernels = [pid for w in self.workers for pid in w.kernels]
         for pid in kernels:
             kill_group(pid, pause=0.3)
 
