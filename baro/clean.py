@@ -270,9 +270,6 @@ class LabelLookup:
                     spellings.setdefault(key, cat.label)
             self.exact[variable], self.compact[variable] = exact, compact
             self.spellings[variable] = spellings
-        # A column repeats a handful of spellings over hundreds of rows:
-        # each distinct (variable, value) is normalised once.
-        self._codes: dict[tuple[str, object], str | None] = {}
 
     @classmethod
     def of(cls, taxonomy) -> "LabelLookup":
@@ -284,17 +281,7 @@ class LabelLookup:
 
     def code(self, variable: str, value) -> str | None:
         """The code ``value`` spells, or None when unknown or ambiguous."""
-        try:
-            return self._codes[variable, value]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable value: not remembered
-            return self._code(variable, value)
-        code = self._codes[variable, value] = self._code(variable, value)
-        return code
-
-    def _code(self, variable: str, value) -> str | None:
-        key = normalise(value)
+        key = _normalised(str(value))
         code = self.exact[variable].get(key)
         if code is None:
             code = self.compact[variable].get(key.replace(" ", ""))

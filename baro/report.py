@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 from baro import text
+from baro.run.plan import VERSIONED_PACKAGES
 
 #: Formats understood by :meth:`Report.show_table` (``formats=``).
 FORMATS = ("auto", "points", "int", "number", "number0", "number1", "number2", "number3", "percent",
@@ -500,9 +501,8 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
     return out
 
 
-#: Packages whose versions the methods appendix reports.
-PACKAGES = ("baro", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
-            "papermill", "mistune", "weasyprint")
+#: Packages whose versions the methods appendix reports: baro and those of the manifest.
+PACKAGES = ("baro", *VERSIONED_PACKAGES)
 
 
 def software_versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:

@@ -65,8 +65,8 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
     ``{"id", "text", "sections": [{"id", "text"}]}``. A section before the
     first chapter becomes an entry of its own.
 
-    Ids that are not plain ASCII (nbconvert percent-encodes accented
-    letters) are replaced by a slug of the heading's text.
+    A heading gets a slug of its text; an id it already has (written in
+    HTML) is kept when plain ASCII and unique, else replaced by the slug.
 
     >>> body, toc = add_heading_ids('<h1>Domaines</h1><p>x</p><h2 id="a">Parts</h2>'
     ...                             '<h1 id="Contr%C3%B4les">Contrôles</h1><h1>Domaines</h1>')

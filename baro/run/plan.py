@@ -35,9 +35,9 @@ MANAGED_PARAMETERS = {
     "output_dir": "--output DIR",
 }
 
-#: Package versions recorded in the manifest.
+#: Package versions recorded in the manifest and reported in the methods appendix.
 VERSIONED_PACKAGES = (
-    "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+    "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
     "papermill", "mistune", "weasyprint",
 )
 
