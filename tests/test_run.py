@@ -328,23 +328,62 @@ def _report_bytes(folder: Path) -> dict[str, object]:
     return out
 
 
-def test_reused_kernel_gives_the_outputs_of_a_fresh_one(first_run, project, tmp_path, monkeypatch):
-    # one worker runs 2013, 2014 then trends in one kernel; compare with a
-    # kernel per report
+def test_reused_and_forked_kernels_give_the_outputs_of_a_fresh_one(first_run, project, tmp_path, monkeypatch):
+    # one worker runs 2013, 2014 then trends in one kernel; two workers run
+    # them in kernels forked by the fork server; compare with a kernel per report
     warm = run_reports(all=True, output_dir=tmp_path / "warm", jobs=1, force=True, echo=lambda s: None)
+    forked = run_reports(all=True, output_dir=tmp_path / "forked", jobs=2, force=True, echo=lambda s: None)
     monkeypatch.setenv("BARO_KERNEL_REUSE", "0")
     cold = run_reports(all=True, output_dir=tmp_path / "cold", jobs=1, force=True, echo=lambda s: None)
-    assert warm.ok and cold.ok
+    assert warm.ok and forked.ok and cold.ok
 
-    def nth(kind: str, name: str) -> int:
-        return json.loads((tmp_path / kind / name / "manifest.json").read_text())["kernel_report"]
-    assert [nth("warm", n) for n in ("2013", "2014", "trends")] == [1, 2, 3]
-    assert [nth("cold", n) for n in ("2013", "2014", "trends")] == [1, 1, 1]
-    for name in ("2013", "2014", "trends"):
-        a, b = _report_bytes(tmp_path / "warm" / name), _report_bytes(tmp_path / "cold" / name)
-        assert a.keys() == b.keys() and len(a) >= 3
-        for key in a:
-            assert a[key] == b[key], f"{name}: {key} differs between a reused and a fresh kernel"
+    def manifest(kind: str, name: str) -> dict:
+        return json.loads((tmp_path / kind / name / "manifest.json").read_text())
+    names = ("2013", "2014", "trends")
+    assert [manifest("warm", n)["kernel_report"] for n in names] == [1, 2, 3]
+    assert [manifest("cold", n)["kernel_report"] for n in names] == [1, 1, 1]
+    assert not any(manifest(kind, n)["kernel_forked"] for kind in ("warm", "cold") for n in names)
+    assert all(manifest("forked", n)["kernel_forked"] for n in names)
+    for kind in ("warm", "forked"):
+        for name in names:
+            a, b = _report_bytes(tmp_path / kind / name), _report_bytes(tmp_path / "cold" / name)
+            assert a.keys() == b.keys() and len(a) >= 3
+            for key in a:
+                assert a[key] == b[key], f"{name}: {key} differs between a {kind} and a fresh kernel"
+
+
+def test_fork_server_refuses_another_interpreter_and_the_worker_launches_its_kernel(project, tmp_path, monkeypatch):
+    import socket
+
+    from baro.run import forkserver
+    from baro.run.worker import WarmKernel
+
+    path = str(tmp_path / "socket")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(4)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "baro.run.forkserver", str(listener.fileno())],
+        stdin=subprocess.PIPE, pass_fds=(listener.fileno(),), start_new_session=True,
+    )
+    listener.close()
+    try:
+        with open(os.devnull, "wb") as null:
+            with pytest.raises(OSError, match="not this server's interpreter"):
+                forkserver.request_kernel(path, ["/elsewhere/python", "-m", "ipykernel_launcher", "-f", "c.json"],
+                                          str(tmp_path), dict(os.environ), [null.fileno(), null.fileno()])
+    finally:
+        server.stdin.close()
+        assert server.wait(30) == 0
+    # no server listens there any more: the kernel is launched the usual way, and works
+    monkeypatch.setenv(forkserver.SOCKET_ENV, path)
+    kernel = WarmKernel(tmp_path, lambda event: None)
+    try:
+        assert not kernel.forked
+        kernel.prime([])
+        assert kernel.km.provisioner.process.poll() is None
+    finally:
+        kernel.close()
 
 
 # ---------------------------------------------------------------- failures
@@ -356,7 +395,14 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def _kernels() -> set[int]:
-    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and "ipykernel" in _cmdline(int(p.name))}
+    """Kernels (launched or forked) and kernel fork servers running on this machine."""
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_kernel(int(p.name))}
+
+
+def _is_kernel(pid: int) -> bool:
+    # a forked kernel keeps its server's command line
+    command = _cmdline(pid)
+    return "ipykernel" in command or "baro.run.forkserver" in command
 
 
 def test_broken_data_is_refused_before_any_report_runs_and_keeps_the_previous_report(first_run, tmp_path):
@@ -444,13 +490,18 @@ def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(kernels) < 2:
         time.sleep(0.2)
-        kernels = {p for p in _descendants(proc.pid) if "ipykernel" in _cmdline(p)}
+        processes = {p for p in _descendants(proc.pid) if _is_kernel(p)}
+        servers = {p for p in processes if "baro.run.forkserver" in _cmdline(p)}
+        # kernels: launched by a worker, or forked by the server (its children)
+        kernels = (processes - servers) | {p for s in servers for p in _descendants(s)}
     assert len(kernels) == 2, "the two kernels did not start"
     time.sleep(2.0)  # let the kernel reach the sleeping cell
+    everything = kernels | {p for p in _descendants(proc.pid) if _is_kernel(p)}
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    alive = [p for p in kernels if Path(f"/proc/{p}").exists() and "ipykernel" in _cmdline(p)]
+    time.sleep(0.3)
+    alive = [p for p in everything if Path(f"/proc/{p}").exists() and _is_kernel(p)]
     assert alive == []
     assert not out.exists() or [p.name for p in out.iterdir()] == []
 

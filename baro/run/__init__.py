@@ -300,12 +300,75 @@ class _Pool:
         self.events: "queue.Queue[tuple[_Worker, dict[str, Any] | None]]" = queue.Queue()
         self.lock = threading.Lock()
         self.notebooks: list[str] = []
+        self.env: dict[str, str] | None = None  # the workers' (None: this process's)
+        self.forkserver: subprocess.Popen | None = None
+        self.fork_dir: str | None = None
+
+    def _start_forkserver(self) -> None:
+        """Start the kernels' fork server (:mod:`baro.run.forkserver`), where it can work.
+
+        It imports what the notebooks import while the workers import the
+        exporters; each worker's kernel is then forked from it.
+        """
+        import socket
+        import tempfile
+
+        from baro.run import forkserver
+        from baro.run.worker import KERNEL_ENV
+
+        argv = forkserver.kernel_argv() if forkserver.enabled() else None
+        prefix = forkserver.interpreter(argv) if argv else None
+        if not prefix:
+            return
+        folder = tempfile.mkdtemp(prefix="baro-fork-")
+        path = os.path.join(folder, "socket")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            listener.bind(path)
+            listener.listen(16)
+            self.forkserver = subprocess.Popen(
+                [*prefix, "-m", "baro.run.forkserver", str(listener.fileno()), *self.notebooks],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(listener.fileno(),), start_new_session=True,
+                env={**os.environ, **KERNEL_ENV},  # a kernel's hash seed is set when its interpreter starts
+            )
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        finally:
+            listener.close()  # the server's copy only: if it ends, a worker's request fails at once
+        self.fork_dir = folder
+        self.env = {**os.environ, forkserver.SOCKET_ENV: path}
+
+    def _stop_forkserver(self, grace: float = 5.0, now: bool = False) -> None:
+        """End the fork server (it kills any kernel it forked that still runs).
+
+        ``now``: at once (SIGTERM), even while it imports; otherwise when it
+        has answered every request (its stdin closes).
+        """
+        proc, self.forkserver = self.forkserver, None
+        if proc is not None:
+            if now and proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self.fork_dir:
+            shutil.rmtree(self.fork_dir, ignore_errors=True)
+            self.fork_dir = None
 
     def _spawn(self) -> _Worker:
         proc = subprocess.Popen(
             [sys.executable, "-m", "baro.run.worker", *self.notebooks],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             start_new_session=True,  # Ctrl-C reaches it only through this process
+            env=self.env,
         )
         worker = _Worker(proc)
         with self.lock:
@@ -333,7 +396,10 @@ class _Pool:
         input tables. If the check fails, :meth:`stop` ends them.
         """
         self.notebooks = sorted({str(job.notebook) for job in jobs})
-        for _ in range(max(1, min(self.size, len(jobs)))):
+        workers = max(1, min(self.size, len(jobs)))
+        if workers > 1 and os.environ.get("BARO_KERNEL_REUSE", "1") != "0":
+            self._start_forkserver()  # one kernel would gain nothing from it
+        for _ in range(workers):
             self._spawn()
 
     def _record(self, result: RunResult) -> None:
@@ -418,6 +484,7 @@ class _Pool:
                     pass
         for w in self.workers:
             w.proc.wait()
+        self._stop_forkserver()
         return self.results
 
     def stop(self, grace: float = 10.0) -> None:
@@ -449,6 +516,7 @@ class _Pool:
             kernels = [pid for w in self.workers for pid in w.kernels]
         for pid in kernels:
             kill_group(pid, pause=0.3)
+        self._stop_forkserver(now=True)
 
 
 def _remove_temporaries(jobs: Sequence[Job]) -> None:

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from baro.run import forkserver
 from baro.run.plan import VERSIONED_PACKAGES, Job
 
 Event = Callable[[dict[str, Any]], None]
@@ -226,12 +227,22 @@ class WarmKernel:
         self.cwd = cwd
         self.log = tempfile.TemporaryFile(mode="w+b", prefix="baro-kernel-")
         self.km = _kernel_manager_class(emit, self.log)(kernel_name="baro")
+        if os.environ.get(forkserver.SOCKET_ENV):
+            import uuid
+
+            # forked by baro run's fork server, which has imported what the reports import
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = forkserver.provisioner_class()(
+                kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec, parent=self.km,
+            )
         self.kc = None
         self.reports = 0  # reports run in this kernel so far
         os.environ.update(KERNEL_ENV)
         run_sync(self.km.start_kernel)(
             cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"],
         )
+        #: whether the fork server started it (or, as usual, this process)
+        self.forked = isinstance(getattr(self.km.provisioner, "process", None), forkserver.ForkedProcess)
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(self.km.get_connection_info())
         self.kc.start_channels()
@@ -422,6 +433,7 @@ def execute_job(job: Job, emit: Event = lambda e: None, kernel: WarmKernel | Non
             "timings": {"execute": seconds},
             # the n-th report of its kernel (1: a kernel started for it or a reused one's first)
             "kernel_report": kernel.reports if kernel is not None else 1,
+            "kernel_forked": bool(kernel is not None and kernel.forked),
         }}
     except KeyboardInterrupt:
         kill_kernels()
@@ -483,6 +495,7 @@ def export_job(payload: dict[str, Any], emit: Event = lambda e: None) -> dict[st
             "timings": {k: round(v, 3) for k, v in timings.items()},
             "pdf_pages": pages,
             "kernel_report": payload["kernel_report"],
+            "kernel_forked": payload.get("kernel_forked", False),
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -529,11 +542,22 @@ def _unexpected(job: Job, exc: Exception, tmp: Path, started: float, timings: di
     return _summary(job, "failed", started, message, timings)
 
 
-def _preload(modules: tuple[str, ...]) -> None:
+#: What a worker imports before its first job: to run a notebook, then to export it.
+EXECUTE_MODULES = ("papermill",)
+EXPORT_MODULES = ("mistune", "weasyprint", "baro.run.export")
+WORKER_MODULES = EXECUTE_MODULES + EXPORT_MODULES
+
+#: Niceness of a worker's imports when kernels are forked: the fork server's
+#: imports (a kernel's) come first, they are what the first report waits for.
+PRELOAD_NICENESS = 10
+
+
+def _preload(modules: tuple[str, ...], niceness: int = 0) -> None:
     """Import ``modules`` (a failure is reported by the stage that needs them), then freeze the heap.
 
-    One thread imports: importing from two threads at once can meet a
-    half-initialised module.
+    One thread imports at a time: importing from two threads at once can
+    meet a half-initialised module. With ``niceness``, the imports run in a
+    thread of their own made that much nicer, and this one waits for it.
 
     WeasyPrint makes about a million short-lived cyclic objects per report:
     every full collection would traverse the modules just imported again.
@@ -542,6 +566,11 @@ def _preload(modules: tuple[str, ...]) -> None:
     import gc
     import importlib
 
+    if niceness:
+        thread = threading.Thread(target=lambda: (_lower_priority(niceness), _preload(modules)), daemon=True)
+        thread.start()
+        thread.join()
+        return
     for name in modules:
         try:
             importlib.import_module(name)
@@ -645,12 +674,24 @@ def main(argv: list[str] | None = None) -> int:
 
     threads: list[threading.Thread] = []
     try:
-        if reuse:
-            start()  # the kernel boots while this process imports papermill and WeasyPrint
+        if reuse and os.environ.get(forkserver.SOCKET_ENV):
+            # The fork server imports what the kernel needs; this process
+            # imports what executing needs, gives way to the server, asks
+            # it for the kernel, then imports the exporters while the
+            # kernel boots.
+            _preload(EXECUTE_MODULES + ("jupyter_client.blocking", "ast", "uuid"), PRELOAD_NICENESS)
+            start()
             if warm and notebooks:
                 kernel_lock.acquire()
                 threading.Thread(target=prime, daemon=True).start()
-        _preload(("papermill", "mistune", "weasyprint", "baro.run.export"))  # in one thread
+            _preload(EXPORT_MODULES, PRELOAD_NICENESS)
+        else:
+            if reuse:
+                start()  # the kernel boots while this process imports papermill and WeasyPrint
+                if warm and notebooks:
+                    kernel_lock.acquire()
+                    threading.Thread(target=prime, daemon=True).start()
+            _preload(WORKER_MODULES)
         for line in sys.stdin:
             if not line.strip():
                 continue
