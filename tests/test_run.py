@@ -525,3 +525,62 @@ def test_help_answers_at_once():
     done = _cli("run", "--help", timeout=10)
     assert done.returncode == 0 and "--force" in done.stdout
     assert time.perf_counter() - t0 < 2.0
+
+
+# ---------------------------------------------------------------- worker processes
+
+
+def test_a_worker_exports_two_reports_at_once_with_its_helper(first_run, tmp_path):
+    # two executed reports sent back to back: the worker exports the first,
+    # its helper (a fork of it) the second; both land in place
+    _, out, _ = first_run
+    jobs = plan_jobs([2013, 2014], output_dir=tmp_path / "out")
+    payloads = []
+    for job in jobs:
+        tmp = tmp_path / "out" / f".{job.name}.tmp-test"
+        shutil.copytree(out / job.name, tmp, ignore=shutil.ignore_patterns("report.*", "manifest.json"))
+        payloads.append({"job": job.to_json(), "tmp": str(tmp), "start": "2026-01-01T00:00:00+00:00",
+                         "started": time.time(), "timings": {"execute": 0.0}, "kernel_report": 1})
+    # a fork server that is not there: the worker takes the forking path, and
+    # launches its kernel itself
+    env = {**os.environ, "BARO_FORKSERVER": str(tmp_path / "no-server")}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "baro.run.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, env=env, start_new_session=True,
+    )
+    events = []
+    try:
+        for payload in payloads:
+            worker.stdin.write(json.dumps({"op": "export", "export": payload}) + "\n")
+        worker.stdin.flush()
+        for line in worker.stdout:
+            events.append(json.loads(line))
+            if sum(e["event"] == "done" for e in events) == 2:
+                break
+        worker.stdin.close()
+        assert worker.wait(60) == 0
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert {"event": "slots", "export": 2} in events
+    done = {e["name"]: e for e in events if e["event"] == "done"}
+    assert {n: e["status"] for n, e in done.items()} == {"2013": "ran", "2014": "ran"}
+    assert sorted(e["exporter"] for e in done.values()) == ["helper", "worker"]
+    for job in jobs:
+        assert (job.output / "report.pdf").read_bytes().startswith(b"%PDF")
+        assert (job.output / "manifest.json").is_file()
+    assert not list((tmp_path / "out").glob(".*"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").is_file(), reason="no autogroup scheduling here")
+def test_a_worker_lowers_the_priority_of_its_own_session_only():
+    code = (
+        "from baro.run.worker import _lower_session_priority as lower\n"
+        "read = lambda: int(open('/proc/self/autogroup').read().rsplit('nice', 1)[1])\n"
+        "before = read(); print(lower(5), read() - before)\n"
+    )
+    own = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         start_new_session=True)
+    assert own.stdout.split() == ["True", "5"]
+    shared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shared.stdout.split() == ["False", "0"]  # not a session leader: the caller's session is left alone

@@ -267,7 +267,8 @@ class _Worker:
     def __init__(self, proc: subprocess.Popen):
         self.proc = proc
         self.executing: Job | None = None
-        self.exporting: Job | None = None
+        self.exporting: list[Job] = []  # at most export_slots
+        self.export_slots = 1  # until the worker tells (see baro.run.worker.main)
         self.alive = True
         self.kernels: set[int] = set()  # pids of the kernels it started
 
@@ -284,10 +285,11 @@ class _Pool:
     """Worker processes, each in its own session, given messages through stdin.
 
     Each worker runs notebooks in its kernel, in job order, and exports
-    reports (HTML, PDF) while its kernel runs the next one. An executed
-    report goes to whichever worker's exporter is free first, not
-    necessarily the one that ran it: the last reports do not queue behind
-    one worker's exports while another worker has nothing left to do. One
+    reports (HTML, PDF) while its kernel runs the next one, one or two at a
+    time (its export slots: itself, and its export helper where it has
+    one). An executed report goes to a free slot of the worker that exports
+    least, not necessarily the one that ran it: the last reports do not
+    queue behind other exports while a core has nothing left to do. One
     dispatcher, the caller's thread, decides; a thread per worker reads its
     events.
     """
@@ -424,14 +426,18 @@ class _Pool:
                     if not w.send({"op": "execute", "job": job.to_json()}):
                         w.executing = None
                         self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
-            for w in alive:
-                if exports and w.exporting is None:
-                    job, payload = exports.pop(0)
-                    w.exporting = job
-                    if not w.send({"op": "export", "export": payload}):
-                        w.exporting = None
-                        shutil.rmtree(payload["tmp"], ignore_errors=True)
-                        self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
+            while exports:
+                # the worker exporting least (one process per export: spread over the cores)
+                free = [w for w in alive if len(w.exporting) < w.export_slots]
+                if not free:
+                    break
+                w = min(free, key=lambda w: len(w.exporting))
+                job, payload = exports.pop(0)
+                w.exporting.append(job)
+                if not w.send({"op": "export", "export": payload}):
+                    w.exporting.remove(job)
+                    shutil.rmtree(payload["tmp"], ignore_errors=True)
+                    self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
 
         def finish(w: _Worker, event: dict[str, Any]) -> None:
             job = by_name.get(event["name"])
@@ -439,8 +445,8 @@ class _Pool:
                 return
             if w.executing is job:
                 w.executing = None
-            if w.exporting is job:
-                w.exporting = None
+            if job in w.exporting:
+                w.exporting.remove(job)
             self._record(RunResult(
                 event["name"], event["status"], event.get("seconds", 0.0), event.get("message", ""),
                 job.output, event.get("timings", {}),
@@ -460,17 +466,20 @@ class _Pool:
 
                     for pid in w.kernels:
                         kill_group(pid, pause=0.1)
-                for job in (w.executing, w.exporting):
+                for job in (w.executing, *w.exporting):
                     if job is not None and job.name not in self.results:
                         self._record(RunResult(
                             job.name, "failed", message=f"{job.name}: the worker process ended (status {status})"))
-                w.executing = w.exporting = None
+                w.executing = None
+                w.exporting = []
             elif event.get("event") == "executed":
                 job = by_name[event["name"]]
                 w.executing = None
                 exports.append((job, event["export"]))
             elif event.get("event") == "done":
                 finish(w, event)
+            elif event.get("event") == "slots":
+                w.export_slots = max(1, int(event.get("export", 1)))
             else:
                 text = _event_line(event)
                 if text:

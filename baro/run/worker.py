@@ -547,17 +547,11 @@ EXECUTE_MODULES = ("papermill",)
 EXPORT_MODULES = ("mistune", "weasyprint", "baro.run.export")
 WORKER_MODULES = EXECUTE_MODULES + EXPORT_MODULES
 
-#: Niceness of a worker's imports when kernels are forked: the fork server's
-#: imports (a kernel's) come first, they are what the first report waits for.
-PRELOAD_NICENESS = 10
-
-
-def _preload(modules: tuple[str, ...], niceness: int = 0) -> None:
+def _preload(modules: tuple[str, ...]) -> None:
     """Import ``modules`` (a failure is reported by the stage that needs them), then freeze the heap.
 
-    One thread imports at a time: importing from two threads at once can
-    meet a half-initialised module. With ``niceness``, the imports run in a
-    thread of their own made that much nicer, and this one waits for it.
+    One thread imports: importing from two threads at once can meet a
+    half-initialised module.
 
     WeasyPrint makes about a million short-lived cyclic objects per report:
     every full collection would traverse the modules just imported again.
@@ -566,11 +560,6 @@ def _preload(modules: tuple[str, ...], niceness: int = 0) -> None:
     import gc
     import importlib
 
-    if niceness:
-        thread = threading.Thread(target=lambda: (_lower_priority(niceness), _preload(modules)), daemon=True)
-        thread.start()
-        thread.join()
-        return
     for name in modules:
         try:
             importlib.import_module(name)
@@ -580,9 +569,16 @@ def _preload(modules: tuple[str, ...], niceness: int = 0) -> None:
     gc.freeze()
 
 
+#: Niceness of a worker's session (see :func:`_lower_session_priority`):
+#: the kernels run the notebooks first, the workers export with what is left.
+WORKER_NICENESS = 10
+
 #: Niceness added to the threads that export: exporting waits for nothing,
 #: while the last report cannot export before every notebook has run, so
-#: the kernels get the cores first and the exports fill what is left.
+#: the kernels get the cores first and the exports fill what is left. Where
+#: the CPU is shared between sessions first (autogroup), this counts within
+#: the worker's session only (against the thread that drives its kernel),
+#: and WORKER_NICENESS does the rest.
 EXPORT_NICENESS = 10
 
 
@@ -594,8 +590,120 @@ def _lower_priority(niceness: int) -> None:
         pass
 
 
+def _lower_session_priority(niceness: int) -> bool:
+    """Make this process's session nicer, where the scheduler shares the CPU between sessions first.
+
+    With Linux's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled),
+    each session gets its share of the CPU and a thread's niceness counts
+    only against the threads of its own session: a worker exporting in its
+    own session would take as much as a kernel running a notebook, however
+    nice its export threads. A worker is a session of its own (``baro run``
+    starts it so), so it can lower its session alone; never anyone else's.
+    Returns whether it did.
+    """
+    if os.getsid(0) != os.getpid():
+        return False
+    try:
+        with open("/proc/self/autogroup", encoding="ascii") as f:
+            current = int(f.read().rsplit("nice", 1)[1])
+        with open("/proc/self/autogroup", "w", encoding="ascii") as f:
+            f.write(str(min(19, current + niceness)))
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+class ExportHelper:
+    """A child of the worker that exports reports too: a second export slot.
+
+    An export is one thread of Python (WeasyPrint), so one process exports
+    one report at a time. At the end of a run the last reports would wait
+    for the exports before them while a core has nothing to do; with a
+    helper, each worker exports two at once. The helper is forked once the
+    worker has imported WeasyPrint and before any thread exists (so
+    nothing of it is copied half-done), and costs no import. It reads
+    export payloads as JSON lines on a pipe and writes the events of
+    :func:`export_job` back on another, which the worker forwards; it ends
+    when the worker closes its pipe (or dies), or on SIGINT / SIGTERM, which
+    reach it with its worker's process group.
+    """
+
+    def __init__(self, emit: Event, channel: Any):
+        to_child, from_parent = os.pipe()[::-1]
+        from_child, to_parent = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper
+            code = 1
+            try:
+                os.close(to_child)
+                os.close(from_child)
+                channel.close()  # the worker's events are the worker's to write
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.close(null)
+                code = self._serve(from_parent, to_parent)
+            finally:
+                os._exit(code)
+        os.close(from_parent)
+        os.close(to_parent)
+        self.pid = pid
+        self.busy = False
+        self._send = os.fdopen(to_child, "w", buffering=1, encoding="utf-8")
+        self._emit = emit
+        threading.Thread(target=self._forward, args=(from_child,), daemon=True).start()
+
+    @staticmethod
+    def _serve(read_fd: int, write_fd: int) -> int:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + EXPORT_NICENESS)
+        except (AttributeError, OSError):
+            pass
+        out = os.fdopen(write_fd, "w", buffering=1, encoding="utf-8")
+
+        def emit(event: dict[str, Any]) -> None:
+            out.write(json.dumps(event) + "\n")
+            out.flush()
+
+        try:
+            for line in os.fdopen(read_fd, encoding="utf-8"):
+                if line.strip():
+                    emit({"event": "done", **export_job(json.loads(line), emit), "exporter": "helper"})
+        except KeyboardInterrupt:
+            return 130
+        return 0
+
+    def _forward(self, read_fd: int) -> None:
+        for line in os.fdopen(read_fd, encoding="utf-8"):
+            event = json.loads(line)
+            if event.get("event") == "done":
+                self.busy = False
+            self._emit(event)
+
+    def export(self, payload: dict[str, Any]) -> bool:
+        """Hand ``payload`` to the helper (False if it is gone)."""
+        try:
+            self.busy = True
+            self._send.write(json.dumps(payload) + "\n")
+            self._send.flush()
+            return True
+        except (BrokenPipeError, OSError, ValueError):
+            self.busy = False
+            return False
+
+    def close(self) -> None:
+        """Let the helper finish its export and end; wait for it."""
+        try:
+            self._send.close()
+        except OSError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -604,9 +712,11 @@ def main(argv: list[str] | None = None) -> int:
     ``python -m baro.run.worker [NOTEBOOK...]``. Messages are ``{"op":
     "execute", "job": ...}``, answered by an ``executed`` event that
     carries the export payload (or ``done`` if the notebook failed), and
-    ``{"op": "export", "export": payload}``, answered by ``done``; one job
-    executes and one exports at a time. The worker starts a kernel, which
-    imports what the NOTEBOOKs import while it waits for its first job.
+    ``{"op": "export", "export": payload}``, answered by ``done``. One job
+    executes at a time; a worker first tells how many export at once
+    (``{"event": "slots", "export": N}``: 2 with an :class:`ExportHelper`).
+    The worker starts a kernel, which imports what the NOTEBOOKs import
+    while it waits for its first job.
     """
     args = sys.argv[1:] if argv is None else list(argv)
     notebooks = [Path(a) for a in args]
@@ -627,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
             channel.write(json.dumps(event) + "\n")
             channel.flush()
 
+    _lower_session_priority(WORKER_NICENESS)  # the kernels (sessions of their own) come first
     reuse = os.environ.get("BARO_KERNEL_REUSE", "1") != "0"
     warm: list[WarmKernel] = []  # the kernel kept for the next report, if any
     kernel_lock = threading.Lock()  # one report executes at a time
@@ -667,24 +778,33 @@ def main(argv: list[str] | None = None) -> int:
                 drop()  # state left by a failed report is not worth resetting
         emit({"event": "executed", **result} if result["status"] == "executed" else {"event": "done", **result})
 
+    helpers: list[ExportHelper] = []
+    exporting = threading.Event()  # this process exports a report
+
     def export(payload: dict[str, Any]) -> None:
         _lower_priority(EXPORT_NICENESS)
         with export_lock:
-            emit({"event": "done", **export_job(payload, emit)})
+            result = export_job(payload, emit)
+            exporting.clear()  # before "done": the next export may come at once
+        emit({"event": "done", **result, "exporter": "worker"})
 
     threads: list[threading.Thread] = []
     try:
         if reuse and os.environ.get(forkserver.SOCKET_ENV):
-            # The fork server imports what the kernel needs; this process
-            # imports what executing needs, gives way to the server, asks
-            # it for the kernel, then imports the exporters while the
-            # kernel boots.
-            _preload(EXECUTE_MODULES + ("jupyter_client.blocking", "ast", "uuid"), PRELOAD_NICENESS)
+            # The fork server imports what the kernel needs (this process
+            # gives way to it: its session is nicer). This process imports
+            # what executing and exporting need, forks its export helper
+            # while it has no thread, then asks the server for its kernel.
+            _preload(WORKER_MODULES + ("jupyter_client.blocking", "ast", "uuid"))
+            if hasattr(os, "fork") and threading.active_count() == 1:
+                try:
+                    helpers.append(ExportHelper(emit, channel))
+                except OSError:
+                    pass
             start()
             if warm and notebooks:
                 kernel_lock.acquire()
                 threading.Thread(target=prime, daemon=True).start()
-            _preload(EXPORT_MODULES, PRELOAD_NICENESS)
         else:
             if reuse:
                 start()  # the kernel boots while this process imports papermill and WeasyPrint
@@ -692,11 +812,15 @@ def main(argv: list[str] | None = None) -> int:
                     kernel_lock.acquire()
                     threading.Thread(target=prime, daemon=True).start()
             _preload(WORKER_MODULES)
+        emit({"event": "slots", "export": 1 + len(helpers)})
         for line in sys.stdin:
             if not line.strip():
                 continue
             message = json.loads(line)
             if message.get("op") == "export":
+                if exporting.is_set() and helpers and not helpers[0].busy and helpers[0].export(message["export"]):
+                    continue  # this process is exporting: its helper takes this one
+                exporting.set()
                 target, arg = export, message["export"]
             else:
                 target, arg = execute, Job.from_json(message["job"])
@@ -706,6 +830,8 @@ def main(argv: list[str] | None = None) -> int:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.1)
+        for helper in helpers:
+            helper.close()
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM from baro run, at any stage
         kill_kernels()
         warm.clear()
