@@ -560,11 +560,15 @@ def _preload(modules: tuple[str, ...]) -> None:
     import gc
     import importlib
 
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001
-            pass
+    gc.disable()  # what imports make lives on: collecting during them is wasted
+    try:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001
+                pass
+    finally:
+        gc.enable()
     gc.collect()
     gc.freeze()
 
