@@ -83,9 +83,66 @@ def git_commit(root: Path) -> str:
     return f"{commit}-dirty" if dirty else commit or "unknown"
 
 
+async def _wait_for_ready(kc: Any, timeout: float | None = None) -> None:
+    """Wait until ``kc`` (a kernel client) is connected to its kernel on the shell and IOPub channels.
+
+    jupyter_client's ``wait_for_ready`` ends by reading IOPub until nothing
+    comes for 0.2 s, to drop messages a client might take for its own: that
+    is 0.2 s of waiting for every notebook a warm kernel runs. nbclient and
+    :meth:`WarmKernel._run` read only the messages of their own requests, so
+    here the IOPub channel is drained without waiting for silence.
+    """
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+
+    timeout = 60.0 if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await ensure_async(kc._async_recv_reply(msg_id, timeout=1))
+        except TimeoutError:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
+            try:  # something on IOPub: the channel is subscribed
+                await ensure_async(kc.iopub_channel.get_msg(timeout=0.05))
+            except Empty:
+                pass
+            else:
+                kc._handle_kernel_info_reply(reply)
+                break
+        if not await ensure_async(kc._async_is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+    while True:
+        try:
+            await ensure_async(kc.iopub_channel.get_msg(timeout=0))
+        except Empty:
+            break
+
+
+def _client_classes() -> tuple[type, type]:
+    """Kernel clients (asynchronous, blocking) whose ``wait_for_ready`` is :func:`_wait_for_ready`."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    class QuickAsyncClient(AsyncKernelClient):
+        wait_for_ready = _wait_for_ready
+
+    class QuickBlockingClient(BlockingKernelClient):
+        wait_for_ready = run_sync(_wait_for_ready)
+
+    return QuickAsyncClient, QuickBlockingClient
+
+
 def _kernel_manager_class(emit: Event, log: Any) -> type:
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import List
+    from traitlets import List, Type
+
+    quick_async, _ = _client_classes()
 
     class TrackedKernelManager(AsyncKernelManager):
         """A kernel manager that records its kernel's pid (to kill it on Ctrl-C).
@@ -96,6 +153,7 @@ def _kernel_manager_class(emit: Event, log: Any) -> type:
         """
 
         clients = List()
+        client_factory = Type(quick_async)
 
         def client(self, **kw: Any) -> Any:
             kc = super().client(**kw)
@@ -221,7 +279,6 @@ class WarmKernel:
 
     def __init__(self, cwd: Path, emit: Event):
         """Start the kernel (its process boots while the caller goes on; see :meth:`ready`)."""
-        from jupyter_client.blocking import BlockingKernelClient
         from jupyter_core.utils import run_sync
 
         self.cwd = cwd
@@ -243,7 +300,7 @@ class WarmKernel:
         )
         #: whether the fork server started it (or, as usual, this process)
         self.forked = isinstance(getattr(self.km.provisioner, "process", None), forkserver.ForkedProcess)
-        self.kc = BlockingKernelClient()
+        self.kc = _client_classes()[1]()
         self.kc.load_connection_info(self.km.get_connection_info())
         self.kc.start_channels()
         self._ready = False
