@@ -267,6 +267,7 @@ class _Worker:
     def __init__(self, proc: subprocess.Popen):
         self.proc = proc
         self.executing: Job | None = None
+        self.released = False  # told to shut its kernel down (nothing left to execute)
         self.exporting: list[Job] = []  # at most export_slots
         self.export_slots = 1  # until the worker tells (see baro.run.worker.main)
         self.alive = True
@@ -426,6 +427,8 @@ class _Pool:
                     if not w.send({"op": "execute", "job": job.to_json()}):
                         w.executing = None
                         self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
+                elif w.executing is None and not todo and not w.released:
+                    w.released = w.send({"op": "release"})  # its kernel goes while reports export
             while exports:
                 # the worker exporting least (one process per export: spread over the cores)
                 free = [w for w in alive if len(w.exporting) < w.export_slots]

@@ -773,8 +773,9 @@ def main(argv: list[str] | None = None) -> int:
     ``python -m baro.run.worker [NOTEBOOK...]``. Messages are ``{"op":
     "execute", "job": ...}``, answered by an ``executed`` event that
     carries the export payload (or ``done`` if the notebook failed), and
-    ``{"op": "export", "export": payload}``, answered by ``done``. One job
-    executes at a time; a worker first tells how many export at once
+    ``{"op": "export", "export": payload}``, answered by ``done``;
+    ``{"op": "release"}`` shuts the kernel down (no report is left to run:
+    it goes while reports still export). One job executes at a time; a worker first tells how many export at once
     (``{"event": "slots", "export": N}``: 2 with an :class:`ExportHelper`).
     The worker starts a kernel, which imports what the NOTEBOOKs import
     while it waits for its first job.
@@ -842,6 +843,10 @@ def main(argv: list[str] | None = None) -> int:
     helpers: list[ExportHelper] = []
     exporting = threading.Event()  # this process exports a report
 
+    def release() -> None:
+        with kernel_lock:
+            drop()
+
     def export(payload: dict[str, Any]) -> None:
         _lower_priority(EXPORT_NICENESS)
         with export_lock:
@@ -878,6 +883,11 @@ def main(argv: list[str] | None = None) -> int:
             if not line.strip():
                 continue
             message = json.loads(line)
+            if message.get("op") == "release":  # no report left to execute: the kernel goes now
+                thread = threading.Thread(target=release, daemon=True)
+                thread.start()
+                threads.append(thread)
+                continue
             if message.get("op") == "export":
                 if exporting.is_set() and helpers and not helpers[0].busy and helpers[0].export(message["export"]):
                     continue  # this process is exporting: its helper takes this one
@@ -904,7 +914,12 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     try:
-        sys.exit(main())
+        code = main()
     except KeyboardInterrupt:  # before main's own handler was in place
         kill_kernels()
-        sys.exit(130)
+        code = 130
+    # Everything is written and the kernel is gone: skip tearing down the
+    # modules of papermill and WeasyPrint, which the end of a run waits for.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
