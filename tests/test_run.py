@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import json
 import os
 import shutil
@@ -504,6 +505,33 @@ def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
     alive = [p for p in everything if Path(f"/proc/{p}").exists() and _is_kernel(p)]
     assert alive == []
     assert not out.exists() or [p.name for p in out.iterdir()] == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
+def test_a_killed_worker_fails_its_report_and_takes_its_kernel_and_helper_along(project, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "baro", "run", "--all", "-j", "2", "--output", str(out), "-p", "sleep=4"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines = []
+    for line in proc.stdout:  # both workers have started executing
+        lines.append(line)
+        if sum(" execute ..." in seen for seen in lines) == 2:
+            break
+    workers = [p for p in _descendants(proc.pid) if "baro.run.worker" in _cmdline(p)]
+    victim = workers[0]  # it runs 2013 or 2014
+    doomed = {victim} | _descendants(victim)  # its export helper (and a kernel it launched)
+    os.kill(victim, signal.SIGKILL)
+    rest, err = proc.communicate(timeout=120)
+    text = "".join(lines) + rest
+    assert proc.returncode == 1, text + err
+    assert "Traceback" not in err
+    assert re.search(r"\b(2013|2014): the worker process ended \(status -9\)", text), text
+    assert "summary: 2 ran, 0 up to date, 1 failed" in text
+    time.sleep(0.5)
+    assert [p for p in doomed if Path(f"/proc/{p}").exists() and _cmdline(p)] == []
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 # ---------------------------------------------------------------- import cost

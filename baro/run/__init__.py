@@ -464,11 +464,15 @@ class _Pool:
             if event is None:  # the worker ended: what it held failed
                 w.alive = False
                 status = w.proc.wait()
-                if status != 0:  # killed: its kernel may still run
+                if status != 0:  # killed: its kernel and its export helper may still run
                     from baro.run.worker import kill_group
 
                     for pid in w.kernels:
                         kill_group(pid, pause=0.1)
+                    try:
+                        os.killpg(w.proc.pid, signal.SIGKILL)  # the helper is in the worker's group
+                    except (ProcessLookupError, PermissionError):
+                        pass
                 for job in (w.executing, *w.exporting):
                     if job is not None and job.name not in self.results:
                         self._record(RunResult(
