@@ -135,12 +135,13 @@ def main() -> None:
     export = [float(line.split()[-2]) for line in stages if "] html " in line or "] pdf " in line]
     print(f"process-seconds: execute {sum(execute):.1f}, html+pdf {sum(export):.1f}; "
           f"floor {bare * args.jobs:.1f} at most")
-    # A worker starts one kernel and imports the libraries once (not counted
-    # in the stages), then runs a report's notebook while it exports the
-    # previous one: stages overlap, and their seconds include waiting for a
-    # core. The floor pays a kernel and the imports per report.
+    # The libraries are imported once per run (by the fork server, whose
+    # kernels the workers use; not counted in the stages); a worker runs a
+    # report's notebook while it exports the previous ones: stages overlap,
+    # and their seconds include waiting for a core. The floor pays a kernel
+    # and the imports per report.
     print(f"ratio bound if html+pdf cost nothing: {sum(execute) / args.jobs / bare:.2f} "
-          "(kernel start and imports not counted: once per worker)")
+          "(kernel start and imports not counted: once per run)")
 
 
 if __name__ == "__main__":
