@@ -9,7 +9,8 @@ run in ``jobs`` worker processes (:mod:`baro.run.worker`).
 
 Deciding what is up to date imports nothing heavy (see
 :mod:`baro.run.plan`); the workers import papermill, mistune and
-WeasyPrint.
+WeasyPrint, and one fork server imports what the kernels import, once
+(:mod:`baro.run.forkserver`).
 """
 
 from __future__ import annotations
