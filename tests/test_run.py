@@ -479,14 +479,19 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _run_all_in_background(out: Path, sleep: float) -> subprocess.Popen:
+    """``baro run --all -j 2``, each report's last cell waiting ``sleep`` seconds."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "baro", "run", "--all", "-j", "2", "--output", str(out), "-p", f"sleep={sleep}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the kernel processes")
 def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
     out = tmp_path / "out"
     # two workers busy with the editions, trends waiting: none may start after Ctrl-C
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "baro", "run", "--all", "-j", "2", "--output", str(out), "-p", "sleep=60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc = _run_all_in_background(out, sleep=60)
     kernels: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(kernels) < 2:
@@ -510,10 +515,7 @@ def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
 def test_a_killed_worker_fails_its_report_and_takes_its_kernel_and_helper_along(project, tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "baro", "run", "--all", "-j", "2", "--output", str(out), "-p", "sleep=4"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc = _run_all_in_background(out, sleep=4)
     lines = []
     for line in proc.stdout:  # both workers have started executing
         lines.append(line)
