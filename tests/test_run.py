@@ -472,6 +472,13 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 def _cmdline(pid: int) -> str:
     try:
         return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -521,8 +528,9 @@ def test_a_killed_worker_fails_its_report_and_takes_its_kernel_and_helper_along(
         lines.append(line)
         if sum(" execute ..." in seen for seen in lines) == 2:
             break
-    workers = [p for p in _descendants(proc.pid) if "baro.run.worker" in _cmdline(p)]
-    victim = workers[0]  # it runs 2013 or 2014
+    # the workers are children of baro run (their export helpers, their children, look the same)
+    workers = [p for p in _descendants(proc.pid) if "baro.run.worker" in _cmdline(p) and _parent(p) == proc.pid]
+    victim = sorted(workers)[0]  # it runs 2013 or 2014
     doomed = {victim} | _descendants(victim)  # its export helper (and a kernel it launched)
     os.kill(victim, signal.SIGKILL)
     rest, err = proc.communicate(timeout=120)
