@@ -678,6 +678,18 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _exit_at_once(signum: int, frame: Any) -> None:
+    """Interrupted while starting (imports, kernel start): nothing is written yet.
+
+    A KeyboardInterrupt raised in the middle of an import can surface in a
+    callback of the import machinery, which Python reports on stderr as an
+    ignored exception with its traceback: the user, who refused bad input
+    or pressed Ctrl-C, would see it. Kill the kernel, leave quietly.
+    """
+    kill_kernels()
+    os._exit(130)
+
+
 class ExportHelper:
     """A child of the worker that exports reports too: a second export slot.
 
@@ -719,6 +731,8 @@ class ExportHelper:
 
     @staticmethod
     def _serve(read_fd: int, write_fd: int) -> int:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _raise_interrupt)  # an interrupted export removes its folder
         try:
             os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + EXPORT_NICENESS)
         except (AttributeError, OSError):
@@ -790,8 +804,8 @@ def main(argv: list[str] | None = None) -> int:
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # stray prints of libraries and kernels must not reach the channel
     sys.stdout = sys.stderr
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_at_once)  # until the worker has started (see below)
     lock = threading.Lock()
 
     def emit(event: dict[str, Any]) -> None:
@@ -878,6 +892,8 @@ def main(argv: list[str] | None = None) -> int:
                     kernel_lock.acquire()
                     threading.Thread(target=prime, daemon=True).start()
             _preload(WORKER_MODULES)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _raise_interrupt)  # from now on jobs clean up after themselves
         emit({"event": "slots", "export": 1 + len(helpers)})
         for line in sys.stdin:
             if not line.strip():
