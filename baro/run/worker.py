@@ -621,7 +621,12 @@ def _preload(modules: tuple[str, ...]) -> None:
     try:
         for name in modules:
             try:
-                importlib.import_module(name)
+                if name == "weasyprint":  # its libraries found without a compiler run per name
+                    from baro.run.export import load_weasyprint
+
+                    load_weasyprint()
+                else:
+                    importlib.import_module(name)
             except Exception:  # noqa: BLE001
                 pass
     finally:
