@@ -599,10 +599,9 @@ def _unexpected(job: Job, exc: Exception, tmp: Path, started: float, timings: di
     return _summary(job, "failed", started, message, timings)
 
 
-#: What a worker imports before its first job: to run a notebook, then to export it.
-EXECUTE_MODULES = ("papermill",)
-EXPORT_MODULES = ("mistune", "weasyprint", "baro.run.export")
-WORKER_MODULES = EXECUTE_MODULES + EXPORT_MODULES
+#: What a worker imports before its first job: to run notebooks and to export them.
+WORKER_MODULES = ("papermill", "mistune", "weasyprint", "baro.run.export")
+
 
 def _preload(modules: tuple[str, ...]) -> None:
     """Import ``modules`` (a failure is reported by the stage that needs them), then freeze the heap.
@@ -794,10 +793,11 @@ def main(argv: list[str] | None = None) -> int:
     carries the export payload (or ``done`` if the notebook failed), and
     ``{"op": "export", "export": payload}``, answered by ``done``;
     ``{"op": "release"}`` shuts the kernel down (no report is left to run:
-    it goes while reports still export). One job executes at a time; a worker first tells how many export at once
-    (``{"event": "slots", "export": N}``: 2 with an :class:`ExportHelper`).
-    The worker starts a kernel, which imports what the NOTEBOOKs import
-    while it waits for its first job.
+    it goes while reports still export). One job executes at a time; a
+    worker first tells how many export at once (``{"event": "slots",
+    "export": N}``: 2 with an :class:`ExportHelper`). The worker starts a
+    kernel, which imports what the NOTEBOOKs import while it waits for its
+    first job.
     """
     args = sys.argv[1:] if argv is None else list(argv)
     notebooks = [Path(a) for a in args]
