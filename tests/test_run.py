@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -329,6 +330,12 @@ def _report_bytes(folder: Path) -> dict[str, object]:
     return out
 
 
+FORK = pytest.mark.skipif(
+    not (hasattr(os, "fork") and hasattr(socket, "SOCK_SEQPACKET")),
+    reason="kernels and export helpers are forked on Linux-like systems only")
+
+
+@FORK
 def test_reused_and_forked_kernels_give_the_outputs_of_a_fresh_one(first_run, project, tmp_path, monkeypatch):
     # one worker runs 2013, 2014 then trends in one kernel; two workers run
     # them in kernels forked by the fork server; compare with a kernel per report
@@ -353,9 +360,8 @@ def test_reused_and_forked_kernels_give_the_outputs_of_a_fresh_one(first_run, pr
                 assert a[key] == b[key], f"{name}: {key} differs between a {kind} and a fresh kernel"
 
 
+@FORK
 def test_fork_server_refuses_another_interpreter_and_the_worker_launches_its_kernel(project, tmp_path, monkeypatch):
-    import socket
-
     from baro.run import forkserver
     from baro.run.worker import WarmKernel
 
@@ -568,6 +574,7 @@ def test_help_answers_at_once():
 # ---------------------------------------------------------------- worker processes
 
 
+@FORK
 def test_a_worker_exports_two_reports_at_once_with_its_helper(first_run, tmp_path):
     # two executed reports sent back to back: the worker exports the first,
     # its helper (a fork of it) the second; both land in place
