@@ -466,10 +466,9 @@ class _Pool:
                 w.alive = False
                 status = w.proc.wait()
                 if status != 0:  # killed: its kernel and its export helper may still run
-                    from baro.run.worker import kill_group
+                    from baro.run.forkserver import kill_groups
 
-                    for pid in w.kernels:
-                        kill_group(pid, pause=0.1)
+                    kill_groups(list(w.kernels), pause=0.1)
                     try:
                         os.killpg(w.proc.pid, signal.SIGKILL)  # the helper is in the worker's group
                     except (ProcessLookupError, PermissionError):
@@ -525,14 +524,13 @@ class _Pool:
                     pass
                 proc.wait()
         time.sleep(0.05)  # let the readers see the last events (kernel pids)
-        # imported here, not at the top: a worker runs as ``python -m
-        # baro.run.worker``, which must not find the module already imported
-        from baro.run.worker import kill_group
+        # imported here, not at the top: the fork server runs as ``python -m
+        # baro.run.forkserver``, which must not find the module already imported
+        from baro.run.forkserver import kill_groups
 
         with self.lock:
             kernels = [pid for w in self.workers for pid in w.kernels]
-        for pid in kernels:
-            kill_group(pid, pause=0.3)
+        kill_groups(kernels, pause=0.3)
         self._stop_forkserver(now=True)
 
 

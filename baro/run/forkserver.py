@@ -93,8 +93,11 @@ def interpreter(argv: list[str]) -> list[str] | None:
 # ---------------------------------------------------------------- server side
 
 
-def _kill(pids: set[int]) -> None:
-    """Kill the process groups ``pids`` (forked kernels lead their own)."""
+def kill_groups(pids: "set[int] | list[int]", pause: float = 0.2) -> None:
+    """Stop the process groups ``pids`` (kernels lead their own): SIGTERM, then SIGKILL to those still there.
+
+    Waits ``pause`` after each signal, and only while a group is left.
+    """
     for sig in (signal.SIGTERM, signal.SIGKILL):
         alive = set()
         for pid in pids:
@@ -106,7 +109,7 @@ def _kill(pids: set[int]) -> None:
         if not alive:
             return
         pids = alive
-        time.sleep(0.2)
+        time.sleep(pause)
 
 
 def _run_kernel(request: dict[str, Any], fds: list[int]) -> int:
@@ -241,7 +244,7 @@ def serve(listener: socket.socket, notebooks: list[Path]) -> int:
     except SystemExit:
         return 0
     finally:
-        _kill(children)
+        kill_groups(children)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from baro.run import forkserver
+from baro.run.export import load_weasyprint
 from baro.run.plan import VERSIONED_PACKAGES, Job
 
 Event = Callable[[dict[str, Any]], None]
@@ -351,21 +352,11 @@ class WarmKernel:
         self.log.close()
 
 
-def kill_group(pid: int, pause: float = 0.2) -> None:
-    """Stop the process group ``pid`` (a kernel's): SIGTERM, then SIGKILL if still there."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            break
-        time.sleep(pause)
-
-
 def kill_kernels() -> None:
     """Kill the kernels this process started (each is its own process group)."""
-    for pid in list(KERNELS):
-        kill_group(pid)
-        KERNELS.discard(pid)
+    pids = list(KERNELS)
+    forkserver.kill_groups(pids)
+    KERNELS.difference_update(pids)
 
 
 def _failure_message(job: Job, exc: Exception, executed: Any | None) -> str:
@@ -599,11 +590,12 @@ def _unexpected(job: Job, exc: Exception, tmp: Path, started: float, timings: di
     return _summary(job, "failed", started, message, timings)
 
 
-#: What a worker imports before its first job: to run notebooks and to export them.
-WORKER_MODULES = ("papermill", "mistune", "weasyprint", "baro.run.export")
+#: What a worker imports before its first job, to run notebooks and to export
+#: them: module names, or functions that import (WeasyPrint has its own).
+WORKER_MODULES: tuple[str | Callable[[], Any], ...] = ("papermill", "mistune", load_weasyprint, "baro.run.export")
 
 
-def _preload(modules: tuple[str, ...]) -> None:
+def _preload(modules: tuple[str | Callable[[], Any], ...]) -> None:
     """Import ``modules`` (a failure is reported by the stage that needs them), then freeze the heap.
 
     One thread imports: importing from two threads at once can meet a
@@ -620,12 +612,7 @@ def _preload(modules: tuple[str, ...]) -> None:
     try:
         for name in modules:
             try:
-                if name == "weasyprint":  # its libraries found without a compiler run per name
-                    from baro.run.export import load_weasyprint
-
-                    load_weasyprint()
-                else:
-                    importlib.import_module(name)
+                name() if callable(name) else importlib.import_module(name)
             except Exception:  # noqa: BLE001
                 pass
     finally:
@@ -737,10 +724,7 @@ class ExportHelper:
     def _serve(read_fd: int, write_fd: int) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, _raise_interrupt)  # an interrupted export removes its folder
-        try:
-            os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + EXPORT_NICENESS)
-        except (AttributeError, OSError):
-            pass
+        _lower_priority(EXPORT_NICENESS)  # as the worker's export threads
         out = os.fdopen(write_fd, "w", buffering=1, encoding="utf-8")
 
         def emit(event: dict[str, Any]) -> None:
