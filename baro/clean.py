@@ -660,7 +660,9 @@ def _how_read(info: dict) -> list[str]:
     fmt = info.get("format")
     notes = []
     if fmt == "csv":
-        delim = {",": "comma", ";": "semicolon", "\t": "tab"}[info["delimiter"]]
+        from baro.io import DELIMITER_NAMES
+
+        delim = DELIMITER_NAMES[info["delimiter"]]
         notes.append(f"CSV, {info['encoding']}, {delim}")
         for c in info.get("comments", []):
             notes.append(f"comment line {textwrap.shorten(c, 90, placeholder=' ...')!r}")

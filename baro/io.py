@@ -40,6 +40,8 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav")
 
 #: Delimiters tried on CSV files, in order of preference on a tie.
 DELIMITERS = (",", ";", "\t")
+#: How messages name each delimiter.
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 #: Rows searched for a header under title rows (XLSX and CSV).
 HEADER_SEARCH_ROWS = 30
@@ -285,7 +287,7 @@ def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[in
         raise _fail(path, f"is not a readable CSV file: {exc}") from None
     # the spreadsheet row of records[i] is lead + i + 1
     row_numbers = [lead + i + 1 for i in range(len(records))]
-    frame, rows = _frame(path, records, row_numbers, recognise)
+    frame, rows = _frame(path, records, row_numbers, recognise, delimiter)
     frame.attrs["baro"].update(
         format="csv", encoding=encoding, delimiter=delimiter, comments=comments
     )
@@ -322,8 +324,29 @@ def find_header(records: list[list[str]], recognise: Callable[[str], bool]) -> i
     return len(records)
 
 
-def _frame(path, records, row_numbers, recognise) -> tuple[pd.DataFrame, list[int]]:
-    """Turn raw records (lists of strings) into the frame and row numbers."""
+def _other_delimiter(record: list[str], delimiter: str, width: int) -> str | None:
+    """The delimiter, other than the file's, that splits a short CSV ``record`` into ``width`` fields or more.
+
+    A row pasted from a file with another delimiter reads as one or two
+    fields; its cells would otherwise come out empty, one message each.
+
+    >>> _other_delimiter(["V03;Transport;Réalisé"], ",", 3)
+    ';'
+    >>> _other_delimiter(["V03", "Transport"], ",", 3) is None  # trailing cells left out
+    True
+    """
+    line = delimiter.join(record)
+    for other in DELIMITERS:
+        if other != delimiter and other in line and len(_records(line, other)[0]) >= width:
+            return other
+    return None
+
+
+def _frame(path, records, row_numbers, recognise, delimiter: str | None = None) -> tuple[pd.DataFrame, list[int]]:
+    """Turn raw records (lists of strings) into the frame and row numbers.
+
+    ``delimiter``: the CSV file's, to tell a row separated by another one.
+    """
     h = find_header(records, recognise)
     if h >= len(records):
         raise _fail(path, "has no header row (every row is empty)")
@@ -356,6 +379,15 @@ def _frame(path, records, row_numbers, recognise) -> tuple[pd.DataFrame, list[in
                     str(path),
                     f"row has {used} fields but the header has {width}; "
                     "does a value hold an unquoted delimiter?",
+                    row=row,
+                )
+            )
+        elif delimiter is not None and len(rec) < width and (other := _other_delimiter(rec, delimiter, width)):
+            problems.append(
+                Problem(
+                    str(path),
+                    f"row has {len(rec)} field{'s' if len(rec) > 1 else ''} but the header has {width}: "
+                    f"its separator is the {DELIMITER_NAMES[other]}, the file's the {DELIMITER_NAMES[delimiter]}",
                     row=row,
                 )
             )

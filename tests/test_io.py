@@ -253,3 +253,14 @@ def test_excel_sep_line_and_unicode_line_separators(tmp_path):
     assert frame.attrs["baro"]["delimiter"] == ";"
     assert frame.to_numpy().tolist() == [["V01", "Loisirs\u2028culture\x0c"], ["V02", "Transport, mobilité"]]
     assert rows == [3, 4]
+
+
+def test_a_row_with_another_delimiter_is_one_problem_naming_both(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("Ville,Domaine,Statut\nV01,Transport,Réalisé\nV02;Énergie;En cours\nV03,Sécurité\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_table(p)
+    # row 4 only leaves its last cell out: read as usual, not reported here
+    assert problems_of(e) == [
+        f"{p}, row 3: row has 1 field but the header has 3: its separator is the semicolon, the file's the comma",
+    ]
