@@ -153,7 +153,11 @@ def goodness_of_fit(
     ``(O_i - E_i) / sqrt(E_i)`` (delta method on ``svytotal``); the p-value
     uses the Satterthwaite approximation ``scale * chisq(dof)``, as R's
     ``pchisqsum`` does by default. There is no Monte-Carlo p-value for
-    clustered counts (``pvalue_monte_carlo`` is NaN) but the warning stays.
+    clustered counts (``pvalue_monte_carlo`` is NaN) but the warning stays:
+    resampling rows under the null ignores that projects of one city are
+    alike, and resampling whole cities (a cluster bootstrap) is itself a
+    large-sample method, with no better claim than the corrected test when
+    cells are small. R's survey offers none either.
 
     Examples
     --------
@@ -390,7 +394,7 @@ def association(
     warning and, for independent rows, a Monte-Carlo p-value on tables
     with the observed margins (``chi2_contingency(method=MonteCarloMethod)``,
     seeded). No such p-value exists here for clustered rows; the warning
-    stays.
+    stays (see :func:`goodness_of_fit` for why).
 
     Examples
     --------
