@@ -18,6 +18,8 @@
    against the best floor (two different moments) is printed too.
 4. cached: ``baro run --all`` again, with nothing changed (target: well
    under a second).
+5. start-up: ``import baro`` and ``baro --help`` against a bare
+   interpreter, best of 10 each (target: under 0.3 s beyond it).
 
 Without notebooks/trends.ipynb the editions alone are run and compared.
 """
@@ -100,6 +102,24 @@ def baro_run(args: list[str]) -> tuple[float, str]:
     return seconds, done.stdout
 
 
+def startup(repeat: int = 10) -> dict[str, float]:
+    """Best seconds of a bare interpreter, ``import baro`` and ``baro --help``, each in a fresh process."""
+    commands = {
+        "bare interpreter": [sys.executable, "-c", "pass"],
+        "import baro": [sys.executable, "-c", "import baro"],
+        "baro --help": [sys.executable, "-m", "baro", "--help"],
+    }
+    best = {}
+    for name, command in commands.items():
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+            times.append(time.perf_counter() - t0)
+        best[name] = min(times)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
@@ -155,6 +175,10 @@ def main() -> None:
     print(f"ratio per round  {', '.join(f'{r:.2f}' for r in ratios)}")
     print(f"best against best {full / bare:6.2f}")
     print(f"cached rerun     {cached:7.2f} s  (target < 1 s)")
+    start = startup()
+    bare_start = start.pop("bare interpreter")
+    print(f"start-up         {', '.join(f'{k} {v:.2f} s' for k, v in start.items())}; bare interpreter "
+          f"{bare_start:.2f} s (target: under 0.3 s beyond it)")
     reran = [line for line in cached_log.splitlines() if "to run (" in line]
     if reran:  # files changed between the two runs (someone edited baro or the data)
         print("  the cached rerun found changes:\n  " + "\n  ".join(reran))
