@@ -805,7 +805,6 @@ def _wide_objectives(table, frame, position, lookup) -> dict[str, list[int]]:
 def _clean_wide(source, frame, rows, keep, position, wide, notes, ctx):
     """Clean a wide objectives table into one row per city and objective."""
     lookup, edition = ctx
-    path = source.path
     file = str(source)
     problems = []
     city_at = position["city_id"][0]

@@ -413,7 +413,7 @@ def stale_reason(job: Job) -> str | None:
     old_params = {k: v for k, v in manifest.get("parameters", {}).items() if k != "output_dir"}
     if old_params != job.parameters:
         changed.append("parameters")
-    for label, new, old in (("input", job.inputs, manifest.get("inputs", {})), ("code", job.code, manifest.get("code", {}))):
+    for new, old in ((job.inputs, manifest.get("inputs", {})), (job.code, manifest.get("code", {}))):
         diff = sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k))
         if diff:
             changed.append(", ".join(diff[:3]) + (f" and {len(diff) - 3} more" if len(diff) > 3 else ""))

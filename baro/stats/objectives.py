@@ -304,7 +304,7 @@ def cochran_q(
         col = d[value]
         if col.isna().any():
             raise ValueError(f"column {cited!r} has {int(col.isna().sum())} missing value(s)")
-        allowed = {True, False, 0, 1}
+        allowed = {False, True}  # 0 and 1 too: they equal False and True
         odd = [v for v in pd.unique(col) if v not in allowed]
         if odd:
             raise ValueError(f"column {cited!r} must be boolean (True/False); found {odd!r}")
