@@ -589,6 +589,7 @@ def test_help_imports_no_heavy_library():
     for args in (("--help",), ("run", "--help")):
         printed, heavy = _heavy_imports(_cli_code(*args))
         assert "usage: baro" in printed and heavy == []
+    assert "--force" in printed  # the run command's own help
 
 
 # ---------------------------------------------------------------- worker processes
@@ -642,12 +643,7 @@ def test_a_worker_lowers_the_priority_of_its_own_session_only():
     # Some systems list /proc/self/autogroup without letting a process read
     # it (containers that emulate /proc): the child says so and the test skips.
     code = (
-        "from baro.run.worker import _lower_session_priority as lower\n"
-        "def read():\n"
-        "    try:\n"
-        "        return int(open('/proc/self/autogroup').read().rsplit('nice', 1)[1])\n"
-        "    except (OSError, ValueError, IndexError):\n"
-        "        return None\n"
+        "from baro.run.worker import _lower_session_priority as lower, session_niceness as read\n"
         "before = read()\n"
         "if before is None: print('unreadable'); raise SystemExit\n"
         "print(lower(5), read() - before)\n"

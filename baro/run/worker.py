@@ -642,6 +642,15 @@ def _lower_priority(niceness: int) -> None:
         pass
 
 
+def session_niceness() -> int | None:
+    """The niceness of this process's session under autogroup scheduling; None where it cannot be read."""
+    try:
+        with open("/proc/self/autogroup", encoding="ascii") as f:
+            return int(f.read().rsplit("nice", 1)[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _lower_session_priority(niceness: int) -> bool:
     """Make this process's session nicer, where the scheduler shares the CPU between sessions first.
 
@@ -653,15 +662,13 @@ def _lower_session_priority(niceness: int) -> bool:
     starts it so), so it can lower its session alone; never anyone else's.
     Returns whether it did.
     """
-    if os.getsid(0) != os.getpid():
+    if os.getsid(0) != os.getpid() or (current := session_niceness()) is None:
         return False
     try:
-        with open("/proc/self/autogroup", encoding="ascii") as f:
-            current = int(f.read().rsplit("nice", 1)[1])
         with open("/proc/self/autogroup", "w", encoding="ascii") as f:
             f.write(str(min(19, current + niceness)))
         return True
-    except (OSError, ValueError, IndexError):
+    except OSError:
         return False
 
 
