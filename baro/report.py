@@ -371,13 +371,16 @@ class Report:
             frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
             self.written.append(path)
 
-    def show_figure(self, fig: Any, name: str, caption: str) -> None:
+    def show_figure(self, fig: Any, name: str, caption: str | None = None) -> None:
         """Display ``fig`` as a numbered figure; write ``NAME.png`` and ``NAME.svg``.
+
+        The caption defaults to ``figure.NAME`` of the catalogue of :mod:`baro.text`.
 
         The figure is closed afterwards (it is not shown a second time by
         the notebook's inline backend).
         """
         self._claim("figure", name)
+        caption = _caption("figure", name, caption)
         import matplotlib
 
         buf = io.BytesIO()
@@ -457,12 +460,20 @@ class Report:
         )
 
     # ------------------------------------------------------ result tables
-    def _headers(self, names: Any, variable: str | None) -> dict[str, str]:
-        """Headers of ``names`` (a list: from the catalogue; a mapping: as given)."""
+    def _headers(self, names: Any, variable: str | None, table: str = "") -> dict[str, str]:
+        """Headers of ``names`` (a list: from the catalogue; a mapping: as given).
+
+        A column's header is ``col.TABLE.COLUMN`` of the catalogue if there
+        is one, else ``col.COLUMN``; code columns take the taxonomy's header.
+        """
         if isinstance(names, Mapping):
             return dict(names)
         out = {}
+        known = text.catalogue()
         for col in names:
+            if f"col.{table}.{col}" in known:
+                out[col] = text.t(f"col.{table}.{col}")
+                continue
             if col in LEVEL_COLUMNS and variable:
                 out[col] = self.taxonomy.header(variable, self.language)
             elif col in PAIR_COLUMNS and variable:
@@ -476,7 +487,7 @@ class Report:
         self,
         frame: pd.DataFrame,
         name: str,
-        caption: str,
+        caption: str | None = None,
         *,
         columns: Any = None,
         variable: str | None = None,
@@ -493,7 +504,8 @@ class Report:
         ``formats`` and ``labels`` add or override.
         """
         columns = list(frame.columns) if columns is None else columns
-        headers = self._headers(columns, variable)
+        headers = self._headers(columns, variable, re.sub(r"(_\d+)+$", "", name))
+        caption = _caption("caption", name, caption)
         fmts = {c: f for c, f in NAME_FORMATS.items() if c in headers and c in frame.columns}
         fmts.update(formats or {})
         labs = {c: self.labels(variable) for c in headers if variable and c in (*LEVEL_COLUMNS, *PAIR_COLUMNS)}
@@ -504,7 +516,7 @@ class Report:
         self,
         result: pd.DataFrame,
         name: str,
-        caption: str,
+        caption: str | None = None,
         *,
         variable: str | None = None,
         unit: str | None = None,
@@ -519,6 +531,10 @@ class Report:
         ----------
         result : DataFrame
             The shares; its ``attrs["column"]`` names the taxonomy variable.
+        name : str
+            Identifier of the table (``tables/NAME.csv``).
+        caption : str, optional
+            Default: ``caption.NAME`` of the catalogue of :mod:`baro.text`.
         variable : str, optional
             Taxonomy variable of the levels (default ``result.attrs["column"]``).
         unit : {"project", "city"}, optional
@@ -559,13 +575,13 @@ class Report:
         fmts.update(formats or {})
         labs = {"level": self.labels(variable)} if variable else {}
         labs.update(labels or {})
-        self.show_table(frame, name, caption, columns=headers, formats=fmts, labels=labs)
+        self.show_table(frame, name, _caption("caption", name, caption), columns=headers, formats=fmts, labels=labs)
 
     def pairwise_table(
         self,
         result: pd.DataFrame,
         name: str,
-        caption: str,
+        caption: str | None = None,
         *,
         variable: str | None = None,
         columns: Any = ("level_a", "level_b", "difference", "pvalue_adjusted"),
@@ -579,7 +595,7 @@ class Report:
         self,
         result: Any,
         name: str,
-        caption: str,
+        caption: str | None = None,
         *,
         variable: str,
         level: Any = True,
@@ -591,6 +607,34 @@ class Report:
         frame = residuals[residuals[col] == level]
         self.table(frame, name, caption, columns=list(columns), variable=variable,
                    formats={"expected": "number1"})
+
+    def changes_table(
+        self,
+        result: pd.DataFrame,
+        name: str,
+        caption: str | None = None,
+        *,
+        editions: tuple[Any, Any],
+        variable: str | None = None,
+        columns: Any = ("level", "share_a", "share_b", "difference", "ci_low", "ci_high", "pvalue", "pvalue_adjusted"),
+    ) -> None:
+        """Changes of shares between two editions (:func:`baro.stats.compare_editions`).
+
+        Shares in percent, the difference and its interval in points; the
+        caption defaults to ``caption.NAME`` (trailing ``_YEAR`` parts
+        dropped) filled with the two editions ``a`` and ``b``.
+        """
+        a, b = editions
+        variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column") or "domain"
+        key = re.sub(r"(_\d+)+$", "", name)
+        years = {"share_a": a, "share_b": b}
+        headers = {c: text.t("col.share_in", year=years[c]) if c in years else self._headers([c], variable, key)[c]
+                   for c in columns}
+        if caption is None:
+            caption = text.t(f"caption.{key}", a=a, b=b)
+        self.table(result, name, caption, columns=headers, variable=variable,
+                   formats={c: f for c, f in (("share_a", "percent"), ("share_b", "percent"), ("difference", "points"),
+                                              ("ci_low", "points"), ("ci_high", "points")) if c in headers})
 
     def say_share(self, result: pd.DataFrame, row: int = 0, *, variable: str | None = None) -> None:
         """Say one row of a shares table (default the first, the largest) as a sentence."""
@@ -619,6 +663,11 @@ NAME_FORMATS = {
     "share": "percent", "estimate": "percent", "pvalue": "pvalue", "pvalue_adjusted": "pvalue",
     "pvalue_unclustered": "pvalue", "pvalue_clustered": "pvalue", "difference": "points",
 }
+
+
+def _caption(kind: str, name: str, caption: str | None) -> str:
+    """``caption``, or the catalogue's ``KIND.NAME`` in the report's language."""
+    return caption if caption is not None else text.t(f"{kind}.{name}")
 
 
 def _first(frame: pd.DataFrame, *names: str) -> str | None:
