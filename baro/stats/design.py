@@ -1,23 +1,22 @@
-"""The linearisation variance core shared by every clustered figure.
+"""The linearisation variance core shared by every design-based figure.
 
-baro treats projects as a one-stage cluster sample: cities (clusters) drawn
-with replacement, equal weights. This is the design R's survey package
-builds with ``svydesign(ids = ~city_id, data = d)``, and the functions here
-reproduce its Taylor-linearisation variance (``svyrecvar``):
+:class:`Design` is R's ``svydesign(ids, strata, weights, fpc, nest)``. Each
+estimate is a smooth function of weighted totals, and its variance is R's
+Taylor linearisation (``svyrecvar``):
 
-* a share (mean of an indicator) is a ratio :math:`\\hat p = \\sum_i y_i / n`;
-  its influence on cluster :math:`g` is
-  :math:`z_g = (Y_g - \\hat p\\, m_g) / n`, where :math:`Y_g` is the cluster
-  total of the indicator and :math:`m_g` the cluster size;
-* a total :math:`\\hat T = \\sum_i y_i` has influence :math:`z_g = Y_g`;
-* the covariance of the estimates is
-  :math:`\\frac{G}{G-1} \\sum_g (z_g - \\bar z)(z_g - \\bar z)^\\top` over the
-  :math:`G` clusters, and the design degrees of freedom are :math:`G - 1`.
+* a share (weighted mean of an indicator) :math:`\\hat p = \\sum_i w_i y_i / W`
+  has row influence :math:`w_i (y_i - \\hat p) / W`; a total
+  :math:`\\sum_i w_i y_i` has influence :math:`w_i y_i`;
+* a calibrated design (:meth:`Design.post_stratify`, :meth:`Design.rake`)
+  first removes the post-stratum means from the influences;
+* influences are summed within sampling units (:math:`z_{hi}`), centred
+  within strata, and
+  :math:`V = \\sum_h (1 - n_h/N_h) \\frac{n_h}{n_h - 1} \\sum_i z_{hi} z_{hi}^\\top`;
+  the design degrees of freedom are units minus strata.
 
-All work is on integer codes: the data are factorised once, then one
-``np.bincount`` over ``cluster x cell`` gives the ``G x K`` matrix of
-cluster totals from which every variance follows. No loop over rows and
-no rows-by-levels matrix.
+Without calibration all work is on integer codes: one ``np.bincount`` over
+``unit x cell`` gives the ``G x K`` matrix of unit totals from which every
+variance follows, with no rows-by-levels matrix.
 """
 
 from __future__ import annotations
@@ -34,9 +33,6 @@ __all__ = [
     "Prepared",
     "as_design",
     "prepare",
-    "cluster_totals",
-    "mean_vcov",
-    "total_vcov",
 ]
 
 
@@ -262,75 +258,6 @@ def prepare(
     return Prepared(
         codes, uniques, cluster_codes, n_clusters, kept, n_total - kept, mask, design
     )
-
-
-def cluster_totals(
-    cluster_codes: np.ndarray, n_clusters: int, cell_codes: np.ndarray, n_cells: int
-) -> np.ndarray:
-    """Count rows of each cell in each cluster: a ``G x K`` float matrix.
-
-    Examples
-    --------
-    >>> cluster_totals(np.array([0, 0, 1]), 2, np.array([1, 0, 1]), 2)
-    array([[1., 1.],
-           [0., 1.]])
-    """
-    idx = cluster_codes.astype(np.int64) * n_cells + cell_codes
-    counts = np.bincount(idx, minlength=n_clusters * n_cells)
-    return counts.reshape(n_clusters, n_cells).astype(float)
-
-
-def _with_replacement(z: np.ndarray) -> np.ndarray:
-    g = z.shape[0]
-    z = z - z.mean(axis=0)
-    return (z.T @ z) * (g / (g - 1))
-
-
-def mean_vcov(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Means of cell indicators and their linearised covariance.
-
-    Parameters
-    ----------
-    totals : ndarray, shape (G, K)
-        Cluster totals of the K cell indicators; the cells partition the
-        rows, so a cluster's size is the sum of its row.
-
-    Returns
-    -------
-    mean : ndarray, shape (K,)
-    vcov : ndarray, shape (K, K)
-        As ``vcov(svymean(...))`` for ``svydesign(ids = ~cluster)``.
-
-    Examples
-    --------
-    >>> t = np.array([[3., 1.], [1., 3.], [2., 2.]])
-    >>> m, v = mean_vcov(t)
-    >>> m
-    array([0.5, 0.5])
-    >>> float(v[0, 0])
-    0.0208333...
-    """
-    sizes = totals.sum(axis=1)
-    n = sizes.sum()
-    mean = totals.sum(axis=0) / n
-    z = (totals - np.outer(sizes, mean)) / n
-    return mean, _with_replacement(z)
-
-
-def total_vcov(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Totals and their covariance, as ``svytotal`` with equal weights.
-
-    Examples
-    --------
-    >>> t = np.array([[3., 1.], [1., 3.], [2., 2.]])
-    >>> tot, v = total_vcov(t)
-    >>> tot
-    array([6., 6.])
-    >>> v
-    array([[ 3., -3.],
-           [-3.,  3.]])
-    """
-    return totals.sum(axis=0), _with_replacement(totals)
 
 
 def holm(pvalues: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from baro.stats.design import Design, adjust_pvalues, as_design, prepare
-from baro.stats.results import ResultMixin
+from baro.stats.results import Caveat, ResultMixin, few_clusters
 
 __all__ = [
     "SHARES_COLUMNS",
@@ -36,7 +36,7 @@ __all__ = [
     "compare_editions",
 ]
 
-SHARES_COLUMNS = ("level", "count", "share", "se", "ci_low", "ci_high", "deff")
+SHARES_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high", "design_effect")
 PAIRWISE_COLUMNS = (
     "level_a",
     "level_b",
@@ -53,8 +53,8 @@ CONTRAST_COLUMNS = ("contrast", "estimate", "se", "ci_low", "ci_high", "statisti
 INTERVALS = ("logit", "beta")
 COMPARE_COLUMNS = (
     "level",
-    "share_a",
-    "share_b",
+    "estimate_a",
+    "estimate_b",
     "difference",
     "se",
     "ci_low",
@@ -79,12 +79,9 @@ def _check_confidence(confidence_level: float) -> float:
     return float(confidence_level)
 
 
-def _few_clusters_warning(n_clusters: int | None) -> tuple[str, ...]:
+def _few_clusters_warning(n_clusters: int | None) -> tuple[Caveat, ...]:
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
-        return (
-            f"only {n_clusters} clusters: the design-based variance has "
-            f"{n_clusters - 1} degrees of freedom and is unstable",
-        )
+        return (few_clusters(n_clusters),)
     return ()
 
 
@@ -211,24 +208,26 @@ def shares(
     Returns
     -------
     DataFrame
-        Columns :data:`SHARES_COLUMNS`: level, count, share, se, ci_low,
-        ci_high, deff. ``attrs`` holds ``n``, ``n_clusters`` (None when
-        unclustered), ``n_dropped`` (rows with a missing value), ``dof``,
-        ``confidence_level``, ``method``, ``warnings`` and ``vcov``, the
-        covariance of the shares (a DataFrame indexed by level in the rows'
-        order; :func:`contrast` uses it).
+        Columns :data:`SHARES_COLUMNS`: level, count, estimate (the share),
+        se, ci_low, ci_high, design_effect. ``attrs`` holds ``n``,
+        ``n_clusters`` (None when unclustered), ``n_dropped`` (rows with a
+        missing value), ``dof``, ``confidence_level``, ``method`` and
+        ``warnings`` (:class:`~baro.stats.results.Caveat`), and ``vcov``: the
+        covariance of the shares (a DataFrame indexed by level in the
+        rows' order; :func:`contrast` uses it).
 
     Notes
     -----
     Unclustered: ``se = sqrt(p (1 - p) / n)``, Wilson interval
-    (statsmodels ``proportion_confint(method="wilson")``), ``deff = 1``.
+    (statsmodels ``proportion_confint(method="wilson")``),
+    ``design_effect = 1``.
 
     Clustered (one-stage cluster sample, clusters with replacement, equal
     weights): ``se`` is R's ``svymean`` standard error for
     ``svydesign(ids = ~cluster, data = d)``; the interval is
     ``svyciprop(method = "logit")``: a Wald interval for the logit of the
     share with a Student t quantile on ``n_clusters - 1`` degrees of
-    freedom; it is NaN when the share is 0 or 1. ``deff`` is the clustered
+    freedom; it is NaN when the share is 0 or 1. ``design_effect`` is the clustered
     variance over the variance of a simple random sample of the same size
     with replacement, ``p (1 - p) / (n - 1)``, as
     ``svymean(..., deff = "replace")``. (R's ``deff = TRUE`` divides by the
@@ -239,7 +238,7 @@ def shares(
     post-stratification, raking): the share is the weighted mean
     (``svymean``), ``se`` its linearisation standard error, the interval
     ``svyciprop`` with ``interval``, on ``dof`` = units minus strata
-    (``degf``); ``deff`` as above with the weighted share. ``count``
+    (``degf``); ``design_effect`` as above with the weighted share. ``count``
     counts rows. A Design without clusters, strata or weights is R's
     ``svydesign(ids = ~1)``: design-based, unlike a DataFrame with
     ``cluster=None``.
@@ -249,10 +248,10 @@ def shares(
     >>> from baro import examples, stats
     >>> d = examples.projects()
     >>> s = stats.shares(d, "citizens_involved", cluster="city_id")
-    >>> s[["level", "count", "share"]]
-       level  count  share
-    0  False    108   0.72
-    1   True     42   0.28
+    >>> s[["level", "count", "estimate"]]
+       level  count  estimate
+    0  False    108      0.72
+    1   True     42      0.28
     >>> s.attrs["n"], s.attrs["n_clusters"], s.attrs["dof"]
     (150, 12, 11)
     >>> bool(s.loc[1, "ci_low"] < 0.28 < s.loc[1, "ci_high"])
@@ -266,7 +265,7 @@ def shares(
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     if prep.design is None:
         low, high = _wilson(counts, prep.n, confidence_level)
-        deff = np.ones(len(p))
+        design_effect = np.ones(len(p))
         dof: float = math.inf
         method = "independent rows: binomial se, Wilson interval"
     else:
@@ -279,7 +278,7 @@ def shares(
                 p, np.diag(vcov), len(prep.design.data), dof, confidence_level
             )
         with np.errstate(divide="ignore", invalid="ignore"):
-            deff = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
+            design_effect = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
         method = (
             f"{_design_label(prep, cluster)}: linearisation se (svymean), "
             f"{interval} interval with t on {dof} df (svyciprop)"
@@ -288,11 +287,11 @@ def shares(
         {
             "level": pd.Series(prep.uniques[column], dtype=object),
             "count": counts.astype(np.int64),
-            "share": p,
+            "estimate": p,
             "se": se,
             "ci_low": low,
             "ci_high": high,
-            "deff": deff,
+            "design_effect": design_effect,
         }
     )
     rows = np.arange(len(p))
@@ -328,14 +327,15 @@ class ProportionTest(ResultMixin):
     ci_high: float
     null: float
     statistic: float
-    dof: float
     pvalue: float
+    dof: float
+    design_effect: float
     alternative: str
     confidence_level: float
     n_clusters: int | None
     n_dropped: int
     method: str
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
 
 
 def proportion_test(
@@ -370,7 +370,7 @@ def proportion_test(
     -------
     ProportionTest
         ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``,
-        ``dof``, ``pvalue`` and the sample description.
+        ``pvalue``, ``dof``, ``design_effect`` and the sample description.
 
     Notes
     -----
@@ -384,7 +384,9 @@ def proportion_test(
     freedom: this is R's ``svyttest(I(y - null) ~ 0, design)`` on the
     indicator ``y``, whose one-sample test uses ``degf(design) - 1``. The
     interval is ``svyciprop(method = "logit")`` (t on ``n_clusters - 1``
-    degrees of freedom, as :func:`shares`).
+    degrees of freedom, as :func:`shares`). ``design_effect`` is the
+    clustered variance over ``p (1 - p) / (n - 1)``, as in :func:`shares`
+    (``svymean(..., deff = "replace")``); 1 for independent rows.
 
     Examples
     --------
@@ -426,11 +428,14 @@ def proportion_test(
         statistic = (p - null) / math.sqrt(null * (1 - null) / n)
         pvalue = float(sps.binomtest(count, n, null, alternative=alternative).pvalue)
         dof: float = math.inf
+        design_effect = 1.0
         method = "exact binomial test; Wilson interval"
     else:
         means, vcov, _ = prep.design.cell_moments(y, 2, prep.keep, "mean")
         p = float(means[1])
         se = math.sqrt(max(vcov[1, 1], 0.0))
+        srs = p * (1 - p) / (n - 1)
+        design_effect = max(vcov[1, 1], 0.0) / srs if srs > 0 else math.nan
         tq = sps.t.ppf(1 - (1 - confidence_level) / 2, prep.design.dof)
         # svyttest's one-sample test uses degf(design) - 1
         dof = prep.design.dof - 1
@@ -455,8 +460,9 @@ def proportion_test(
         ci_high=high,
         null=float(null),
         statistic=float(statistic),
-        dof=dof,
         pvalue=pvalue,
+        dof=dof,
+        design_effect=float(design_effect),
         alternative=alternative,
         confidence_level=confidence_level,
         n_clusters=prep.n_clusters,
@@ -681,8 +687,9 @@ def compare_editions(
     Returns
     -------
     DataFrame
-        Columns :data:`COMPARE_COLUMNS`: level, share_a, share_b,
-        difference (``share_b - share_a``), se, ci_low, ci_high, statistic,
+        Columns :data:`COMPARE_COLUMNS`: level, estimate_a and estimate_b
+        (the level's share in each edition), difference
+        (``estimate_b - estimate_a``), se, ci_low, ci_high, statistic,
         pvalue, pvalue_adjusted.
 
     Notes
@@ -732,7 +739,7 @@ def compare_editions(
         levels += [lv for lv in compare if lv not in levels]
     sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
-    diff = sb["share"].to_numpy() - sa["share"].to_numpy()
+    diff = sb["estimate"].to_numpy() - sa["estimate"].to_numpy()
     se = np.sqrt(sa["se"].to_numpy() ** 2 + sb["se"].to_numpy() ** 2)
     z = sps.norm.ppf(1 - (1 - confidence_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -745,8 +752,8 @@ def compare_editions(
     out = pd.DataFrame(
         {
             "level": pd.Series(list(levels), dtype=object),
-            "share_a": sa["share"].to_numpy(),
-            "share_b": sb["share"].to_numpy(),
+            "estimate_a": sa["estimate"].to_numpy(),
+            "estimate_b": sb["estimate"].to_numpy(),
             "difference": diff,
             "se": se,
             "ci_low": diff - z * se,
@@ -897,7 +904,7 @@ def contrast(
         )
     if not hasattr(contrasts, "items") or not contrasts:
         raise ValueError("contrasts must be a non-empty mapping name -> coefficients")
-    value_col = "estimate" if "estimate" in estimates.columns else "share"
+    value_col = "estimate"
     levels = estimates["level"].tolist()
     b = estimates[value_col].to_numpy(dtype=float)
     vc = estimates.attrs["vcov"]
