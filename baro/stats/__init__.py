@@ -6,6 +6,7 @@ Every clustered figure uses one linearisation-variance core
 equal weights. ``cluster=None`` means independent rows.
 """
 
+from baro.stats.ca import Correspondence, correspondence
 from baro.stats.estimates import (
     COMPARE_COLUMNS,
     LETTERS_COLUMNS,
@@ -44,6 +45,7 @@ __all__ = [
     "SHARES_COLUMNS",
     "Association",
     "CochranQ",
+    "Correspondence",
     "GoodnessOfFit",
     "ProportionTest",
     "RankAgreement",
@@ -51,6 +53,7 @@ __all__ = [
     "cochran_q",
     "compact_letters",
     "compare_editions",
+    "correspondence",
     "goodness_of_fit",
     "pairwise_shares",
     "proportion_test",
