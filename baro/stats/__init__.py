@@ -19,6 +19,7 @@ from baro.stats.estimates import (
     proportion_test,
     shares,
 )
+from baro.stats.planning import PLANNING_COLUMNS, cities_needed, plan_editions, projects_needed
 from baro.stats.tests import (
     RESIDUALS_COLUMNS,
     Association,
@@ -40,6 +41,7 @@ __all__ = [
     "LETTERS_COLUMNS",
     "MCNEMAR_COLUMNS",
     "PAIRWISE_COLUMNS",
+    "PLANNING_COLUMNS",
     "RANKING_COLUMNS",
     "RESIDUALS_COLUMNS",
     "SHARES_COLUMNS",
@@ -50,12 +52,15 @@ __all__ = [
     "ProportionTest",
     "RankAgreement",
     "association",
+    "cities_needed",
     "cochran_q",
     "compact_letters",
     "compare_editions",
     "correspondence",
     "goodness_of_fit",
     "pairwise_shares",
+    "plan_editions",
+    "projects_needed",
     "proportion_test",
     "rank_agreement",
     "shares",
