@@ -27,6 +27,7 @@ from baro.stats.tests import (
     association,
     goodness_of_fit,
 )
+from baro.stats.twoway import LEADERS_COLUMNS, TwoWay, association_merged, leading_levels
 from baro.stats.objectives import (
     MCNEMAR_COLUMNS,
     RANKING_COLUMNS,
@@ -38,6 +39,7 @@ from baro.stats.objectives import (
 
 __all__ = [
     "COMPARE_COLUMNS",
+    "LEADERS_COLUMNS",
     "LETTERS_COLUMNS",
     "MCNEMAR_COLUMNS",
     "PAIRWISE_COLUMNS",
@@ -51,13 +53,16 @@ __all__ = [
     "GoodnessOfFit",
     "ProportionTest",
     "RankAgreement",
+    "TwoWay",
     "association",
+    "association_merged",
     "cities_needed",
     "cochran_q",
     "compact_letters",
     "compare_editions",
     "correspondence",
     "goodness_of_fit",
+    "leading_levels",
     "pairwise_shares",
     "plan_editions",
     "projects_needed",
