@@ -14,7 +14,7 @@ text, it does not interpret markup (``$`` is escaped for mathtext).
 Examples
 --------
 >>> import pandas as pd
->>> sh = pd.DataFrame({"level": ["transport", "education"], "share": [0.16, 0.15],
+>>> sh = pd.DataFrame({"level": ["transport", "education"], "estimate": [0.16, 0.15],
 ...                    "ci_low": [0.12, 0.11], "ci_high": [0.2, 0.19]})
 >>> fig = shares_plot(sh, variable="domain")
 >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -144,7 +144,7 @@ def shares_plot(
     Parameters
     ----------
     shares : DataFrame
-        A :func:`baro.stats.shares` table: ``level``, ``share``, ``ci_low``,
+        A :func:`baro.stats.shares` table: ``level``, ``estimate``, ``ci_low``,
         ``ci_high``.
     labels : mapping, optional
         Code -> label; default the taxonomy's labels of ``variable``.
@@ -158,25 +158,25 @@ def shares_plot(
     matplotlib.figure.Figure
         One horizontal bar per level, with its interval as an error bar.
     """
-    _require(shares, [level, "share", "ci_low", "ci_high"], "shares_plot")
+    _require(shares, [level, "estimate", "ci_low", "ci_high"], "shares_plot")
     names = _labels(labels, variable)
-    d = shares.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+    d = shares.sort_values("estimate", ascending=False, kind="stable").reset_index(drop=True)
     with _style():
         import seaborn as sns
 
         fig, ax = _new_figure(0.9 + 0.3 * len(d))
         y = np.arange(len(d))
         colour = sns.color_palette(PALETTE)[0]
-        ax.barh(y, d["share"], color=colour, alpha=0.55, height=0.65, label="Part")
-        err = np.vstack([d["share"] - d["ci_low"], d["ci_high"] - d["share"]])
+        ax.barh(y, d["estimate"], color=colour, alpha=0.55, height=0.65, label="Part")
+        err = np.vstack([d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]])
         ax.errorbar(
-            d["share"], y, xerr=np.clip(err, 0, None), fmt="o", color="black",
+            d["estimate"], y, xerr=np.clip(err, 0, None), fmt="o", color="black",
             markersize=3.5, elinewidth=1.1, capsize=2.5,
             label=_level_label(confidence_level),
         )
         ax.set_yticks(y, [_text(names.get(v, v)) for v in d[level]])
         ax.invert_yaxis()
-        ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["share"].max())) * 1.1 or 1)
+        ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["estimate"].max())) * 1.1 or 1)
         _percent_axis(ax.xaxis)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
@@ -191,8 +191,8 @@ def residual_heatmap(
     row_labels: Mapping[Any, str] | None = None,
     col_labels: Mapping[Any, str] | None = None,
     *,
-    row: str = "row_level",
-    col: str = "col_level",
+    row: str = "level_a",
+    col: str = "level_b",
     value: str = "adjusted_residual",
     row_variable: str | None = None,
     row_order: list | None = None,
@@ -210,8 +210,8 @@ def residual_heatmap(
     ----------
     residuals : DataFrame
         The residuals table of :func:`baro.stats.association`, one row
-        per cell, with columns ``row`` (default ``row_level``), ``col``
-        (default ``col_level``) and ``value``.
+        per cell, with columns ``row`` (default ``level_a``), ``col``
+        (default ``level_b``) and ``value``.
     row_order, col_order : list, optional
         Order of the rows and columns (default: order of appearance); levels
         left out follow in their order of appearance.
@@ -306,9 +306,9 @@ def comparison_plot(
         long = pd.concat(frames, ignore_index=True)
     else:
         long = shares
-    _require(long, [edition, level, "share", "ci_low", "ci_high"], "comparison_plot")
+    _require(long, [edition, level, "estimate", "ci_low", "ci_high"], "comparison_plot")
     names = _labels(labels, variable)
-    order = long.groupby(level, sort=False)["share"].mean().sort_values(ascending=False).index.tolist()
+    order = long.groupby(level, sort=False)["estimate"].mean().sort_values(ascending=False).index.tolist()
     eds = list(dict.fromkeys(long[edition].tolist()))
     with _style():
         import seaborn as sns
@@ -319,10 +319,10 @@ def comparison_plot(
         for i, ed in enumerate(eds):
             d = long[long[edition] == ed].set_index(level).reindex(order)
             y = np.arange(len(order)) - 0.35 + step * (i + 0.5)
-            ok = d["share"].notna().to_numpy()
-            err = np.vstack([d["share"] - d["ci_low"], d["ci_high"] - d["share"]])[:, ok]
+            ok = d["estimate"].notna().to_numpy()
+            err = np.vstack([d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]])[:, ok]
             ax.errorbar(
-                d["share"].to_numpy()[ok], y[ok], xerr=np.clip(err, 0, None), fmt="o",
+                d["estimate"].to_numpy()[ok], y[ok], xerr=np.clip(err, 0, None), fmt="o",
                 color=colours[i], markersize=4, elinewidth=1.2, capsize=2,
                 label=_text(ed),
             )
@@ -343,9 +343,9 @@ def ranking_plot(
     labels: Mapping[Any, str] | None = None,
     *,
     variable: str | None = "objective",
-    level: str = "item",
+    level: str = "level",
     value: str = "mean_rank",
-    n_items: int | None = None,
+    n_levels: int | None = None,
     title: str | None = None,
 ) -> Figure:
     """Mean rank of each objective (1 = cited first), best on top.
@@ -354,7 +354,7 @@ def ranking_plot(
     ----------
     ranking : DataFrame
         One row per objective: ``level`` (codes) and ``value`` (mean rank).
-    n_items : int, optional
+    n_levels : int, optional
         Number of objectives that could be ranked: the axis runs from 1 to
         it. Default: the number of rows.
 
@@ -366,7 +366,7 @@ def ranking_plot(
     _require(ranking, [level, value], "ranking_plot")
     names = _labels(labels, variable)
     d = ranking.sort_values(value, kind="stable").reset_index(drop=True)
-    top = n_items or len(d)
+    top = n_levels or len(d)
     with _style():
         import seaborn as sns
 
@@ -415,8 +415,8 @@ def trend_plot(
 
     Examples
     --------
-    >>> s = {2013: pd.DataFrame({"level": ["education"], "share": [0.12], "ci_low": [0.1], "ci_high": [0.14]}),
-    ...      2014: pd.DataFrame({"level": ["education"], "share": [0.15], "ci_low": [0.12], "ci_high": [0.19]})}
+    >>> s = {2013: pd.DataFrame({"level": ["education"], "estimate": [0.12], "ci_low": [0.1], "ci_high": [0.14]}),
+    ...      2014: pd.DataFrame({"level": ["education"], "estimate": [0.15], "ci_low": [0.12], "ci_high": [0.19]})}
     >>> fig = trend_plot({"avec grappes": s}, "education", variable="domain")
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()], fig.axes[0].get_title(loc="left")
     (['2013', '2014'], 'Éducation')
@@ -438,15 +438,15 @@ def trend_plot(
                 frame = shares[m].get(ed)
                 if frame is None:
                     continue
-                _require(frame, [level, "share", "ci_low", "ci_high"], "trend_plot")
+                _require(frame, [level, "estimate", "ci_low", "ci_high"], "trend_plot")
                 row = frame[frame[level] == level_code]
                 if row.empty:
                     continue
                 r = row.iloc[0]
                 xs.append(j - 0.15 + step * (i + 0.5))
-                ys.append(float(r["share"]))
-                lo.append(max(float(r["share"]) - float(r["ci_low"]), 0.0))
-                hi.append(max(float(r["ci_high"]) - float(r["share"]), 0.0))
+                ys.append(float(r["estimate"]))
+                lo.append(max(float(r["estimate"]) - float(r["ci_low"]), 0.0))
+                hi.append(max(float(r["ci_high"]) - float(r["estimate"]), 0.0))
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", color=colours[i], markersize=5,
                         elinewidth=1.4, capsize=3, label=_text(m))
         ax.set_xticks(np.arange(len(editions)), [_text(e) for e in editions])
@@ -613,7 +613,7 @@ def ca_map(
     rnames = _labels(row_labels, row_variable)
     cnames = _labels(col_labels, col_variable)
     two = "dim_2" in rows.columns
-    shares = ca.eigenvalues.set_index("dimension")["share"]
+    shares = ca.eigenvalues.set_index("dimension")["inertia_share"]
     if axis_titles is None:
         axis_titles = tuple(
             f"Axe {d} ({text.fmt_percent(float(shares[d]), 1)} de l\u2019inertie)" if d in shares.index else ""

@@ -32,7 +32,7 @@ def test_eigenvalues_and_inertia_equal_factominer(name):
     ref = FIGURES[name]
     ca = stats.correspondence(rows_of(name), "row", "col")
     np.testing.assert_allclose(ca.eigenvalues["eigenvalue"], ref["eigenvalue"], rtol=1e-9, atol=1e-14)
-    np.testing.assert_allclose(100 * ca.eigenvalues["share"], ref["percentage"], rtol=1e-9)
+    np.testing.assert_allclose(100 * ca.eigenvalues["inertia_share"], ref["percentage"], rtol=1e-9)
     np.testing.assert_allclose(ca.total_inertia, ref["total_inertia"], rtol=1e-10)
     np.testing.assert_allclose(ca.chisq, ref["chisq"], rtol=1e-10)
     assert list(ca.eigenvalues.columns) == list(EIGENVALUES_COLUMNS)

@@ -38,7 +38,7 @@ def test_an_ordered_sparse_level_joins_its_smaller_neighbour():
     assert t.merged == (("mid+large", ("mid", "large")),)
     assert t.col_levels == ("small", "mid+large", "huge")
     assert t.recode["mid"] == "mid+large"
-    assert set(t.test.residuals["col_level"]) == {"small", "mid+large", "huge"}
+    assert set(t.test.residuals["level_b"]) == {"small", "mid+large", "huge"}
     assert t.test.n == len(d)
 
 

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Columns of :attr:`Correspondence.eigenvalues`.
-EIGENVALUES_COLUMNS = ("dimension", "eigenvalue", "share", "cumulative_share")
+EIGENVALUES_COLUMNS = ("dimension", "eigenvalue", "inertia_share", "cumulative_inertia_share")
 
 #: Columns of :attr:`Correspondence.rows` and :attr:`Correspondence.columns`:
 #: one row per level and dimension (``contribution`` in percent of the axis,
@@ -59,7 +59,7 @@ class Correspondence(ResultMixin):
     """Result of :func:`correspondence`.
 
     ``total_inertia`` is ``chisq / n``; ``eigenvalues`` lists every axis
-    (``share`` of the total inertia); ``rows`` and ``columns`` hold the
+    (``inertia_share`` of the total inertia); ``rows`` and ``columns`` hold the
     principal coordinates of the first ``n_components`` axes, tidy (columns
     :data:`COORDINATES_COLUMNS`). Use :meth:`coordinates` for a wide table.
     """
@@ -149,7 +149,7 @@ def correspondence(
     >>> ca = correspondence(examples.projects(), "domain", "decision_mode")
     >>> ca.n, ca.n_components
     (150, 2)
-    >>> round(float(ca.eigenvalues["share"].sum()), 6)
+    >>> round(float(ca.eigenvalues["inertia_share"].sum()), 6)
     1.0
     >>> abs(ca.total_inertia - ca.chisq / ca.n) < 1e-12
     True
@@ -201,8 +201,8 @@ def correspondence(
         {
             "dimension": np.arange(1, n_axes + 1),
             "eigenvalue": eig_all,
-            "share": eig_all / total,
-            "cumulative_share": np.cumsum(eig_all) / total,
+            "inertia_share": eig_all / total,
+            "cumulative_inertia_share": np.cumsum(eig_all) / total,
         },
         columns=list(EIGENVALUES_COLUMNS),
     )

@@ -46,7 +46,7 @@ __all__ = ["PLANNING_COLUMNS", "projects_needed", "cities_needed", "plan_edition
 #: Columns of :func:`plan_editions`: one row per level and difference.
 PLANNING_COLUMNS = (
     "level",
-    "share",
+    "estimate",
     "intraclass_correlation",
     "projects_per_city",
     "design_effect",
@@ -167,7 +167,7 @@ def plan_editions(
     -------
     DataFrame
         Columns :data:`PLANNING_COLUMNS`, one row per level and difference:
-        ``share`` the level's share in the last edition;
+        ``estimate`` the level's share in the last edition;
         ``intraclass_correlation`` the mean over the editions (where the
         level was offered) of ``(deff_e - 1) / (k_e - 1)``;
         ``projects_per_city`` the mean of the editions' ``k_e``;
@@ -218,7 +218,7 @@ def plan_editions(
             rows.append(
                 {
                     "level": lv,
-                    "share": float(p1[lv]),
+                    "estimate": float(p1[lv]),
                     "intraclass_correlation": float(rho[lv]),
                     "projects_per_city": k,
                     "design_effect": float(deff[lv]),
