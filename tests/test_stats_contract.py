@@ -16,8 +16,13 @@ RETIRED = {"share", "deff", "mean_design_effect", "row_level", "col_level", "ite
 
 def documented_tables():
     """``function: CONSTANT = col, col, ...`` lines of the package docstring."""
-    found = re.findall(r"^- ([\w.]+): (\w+_COLUMNS) = (.+)$", stats.__doc__, flags=re.M)
-    return {where: (const, tuple(c.strip() for c in cols.split(","))) for where, const, cols in found}
+    found = re.findall(
+        r"^- ([\w.]+): (\w+_COLUMNS) = (.+(?:\n  .+)*)$", stats.__doc__, flags=re.M
+    )
+    return {
+        where: (const, tuple(c.strip() for c in " ".join(cols.split()).split(",")))
+        for where, const, cols in found
+    }
 
 
 @pytest.fixture(scope="module")

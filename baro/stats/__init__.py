@@ -35,18 +35,29 @@ A table-shaped result is a tidy DataFrame whose columns are a module
 constant, in this order (``attrs`` holds n, n_clusters, n_dropped,
 warnings...):
 
-- shares: SHARES_COLUMNS = level, count, estimate, se, ci_low, ci_high, design_effect
-- pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se, statistic, pvalue, pvalue_adjusted
+- shares: SHARES_COLUMNS = level, count, estimate, se, ci_low, ci_high,
+  design_effect
+- pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se,
+  statistic, pvalue, pvalue_adjusted
 - compact_letters: LETTERS_COLUMNS = level, letters
-- compare_editions: COMPARE_COLUMNS = level, estimate_a, estimate_b, difference, se, ci_low, ci_high, statistic, pvalue, pvalue_adjusted
-- GoodnessOfFit.table: GOF_TABLE_COLUMNS = level, observed, expected, expected_share
-- Association.residuals: RESIDUALS_COLUMNS = level_a, level_b, observed, expected, adjusted_residual, pvalue, pvalue_adjusted
-- RankAgreement.ranking: RANKING_COLUMNS = level, mean_rank, n_cited, rank_position
-- CochranQ.pairwise: MCNEMAR_COLUMNS = level_a, level_b, n_both, n_a_only, n_b_only, n_neither, statistic, pvalue, exact, pvalue_adjusted
-- Correspondence.eigenvalues: EIGENVALUES_COLUMNS = dimension, eigenvalue, inertia_share, cumulative_inertia_share
-- Correspondence.rows: COORDINATES_COLUMNS = level, dimension, coordinate, contribution, cos2, mass
-- leading_levels: LEADERS_COLUMNS = level, count, leader, leader_share, focus_share, focus_leads, tied
-- plan_editions: PLANNING_COLUMNS = level, estimate, intraclass_correlation, projects_per_city, design_effect, difference, projects, cities
+- compare_editions: COMPARE_COLUMNS = level, estimate_a, estimate_b,
+  difference, se, ci_low, ci_high, statistic, pvalue, pvalue_adjusted
+- GoodnessOfFit.table: GOF_TABLE_COLUMNS = level, observed, expected,
+  expected_share
+- Association.residuals: RESIDUALS_COLUMNS = level_a, level_b, observed,
+  expected, adjusted_residual, pvalue, pvalue_adjusted
+- RankAgreement.ranking: RANKING_COLUMNS = level, mean_rank, n_cited,
+  rank_position
+- CochranQ.pairwise: MCNEMAR_COLUMNS = level_a, level_b, n_both, n_a_only,
+  n_b_only, n_neither, statistic, pvalue, exact, pvalue_adjusted
+- Correspondence.eigenvalues: EIGENVALUES_COLUMNS = dimension, eigenvalue,
+  inertia_share, cumulative_inertia_share
+- Correspondence.rows: COORDINATES_COLUMNS = level, dimension, coordinate,
+  contribution, cos2, mass
+- leading_levels: LEADERS_COLUMNS = level, count, leader, leader_share,
+  focus_share, focus_leads, tied
+- plan_editions: PLANNING_COLUMNS = level, estimate, intraclass_correlation,
+  projects_per_city, design_effect, difference, projects, cities
 """
 
 from baro.stats.ca import COORDINATES_COLUMNS, EIGENVALUES_COLUMNS, Correspondence, correspondence
