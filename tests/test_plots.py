@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from baro import plots
+from baro import plots, text
 
 
 def shares_frame():
@@ -139,3 +139,57 @@ def test_percent_ticks_are_not_misleading():
     for value, label in zip(ticks, labels):
         shown = float(label.replace("\xa0%", "").replace(",", ".").replace("\u2212", "-"))
         assert shown == pytest.approx(100 * value, abs=1e-6)
+
+
+# ------------------------------------------------------------ correspondence map
+def _label_boxes(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    return [t.get_window_extent(renderer) for t in ax.texts], ax
+
+
+@pytest.mark.parametrize("year,col", [(2013, "management_mode"), (2014, "management_mode"), (2014, "population_band"),
+                                      (2015, "population_band")])
+def test_ca_map_labels_overlap_neither_each_other_nor_the_axes_edge(year, col):
+    from baro import editions, stats
+
+    t = editions.load(year).tables
+    data = t.projects.merge(t.cities, on="city_id")
+    ca = stats.correspondence(data, "domain", col)
+    fig = plots.ca_map(ca, row_variable="domain", col_variable=col)
+    boxes, ax = _label_boxes(fig)
+    assert len(boxes) == ca.rows["level"].nunique() + ca.columns["level"].nunique()
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    frame = ax.get_window_extent()
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    shares = ca.eigenvalues["inertia_share"]
+    assert text.fmt_percent(float(shares[0]), 1) in ax.get_xlabel()
+    assert text.fmt_percent(float(shares[1]), 1) in ax.get_ylabel()
+
+
+def test_ca_map_has_one_scale_on_both_axes():
+    from baro import examples, stats
+
+    fig = plots.ca_map(stats.correspondence(examples.projects(), "domain", "decision_mode"))
+    ax = fig.axes[0]
+    pos = ax.get_position()
+    w, h = fig.get_size_inches()
+    per_inch_x = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (pos.width * w)
+    per_inch_y = (ax.get_ylim()[1] - ax.get_ylim()[0]) / (pos.height * h)
+    assert per_inch_x == pytest.approx(per_inch_y)
+
+
+def test_repel_labels_is_deterministic_and_separates_crowded_labels():
+    rng = np.random.default_rng(4)
+    anchors = rng.normal(300, 30, size=(20, 2))
+    sizes = np.column_stack([rng.uniform(40, 140, 20), np.full(20, 12.0)])
+    a = plots.repel_labels(anchors, sizes, (0, 0, 640, 480))
+    b = plots.repel_labels(anchors, sizes, (0, 0, 640, 480))
+    np.testing.assert_array_equal(a, b)
+    assert not plots.overlapping_boxes(a, sizes, pad=1.9).any()

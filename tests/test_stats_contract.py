@@ -16,8 +16,13 @@ RETIRED = {"share", "deff", "mean_design_effect", "row_level", "col_level", "ite
 
 def documented_tables():
     """``function: CONSTANT = col, col, ...`` lines of the package docstring."""
-    found = re.findall(r"^- ([\w.]+): (\w+_COLUMNS) = (.+)$", stats.__doc__, flags=re.M)
-    return {where: (const, tuple(c.strip() for c in cols.split(","))) for where, const, cols in found}
+    found = re.findall(
+        r"^- ([\w.]+): (\w+_COLUMNS) = (.+(?:\n  .+)*)$", stats.__doc__, flags=re.M
+    )
+    return {
+        where: (const, tuple(c.strip() for c in " ".join(cols.split()).split(",")))
+        for where, const, cols in found
+    }
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +46,17 @@ def results():
                                                 cluster="city_id"),
         "RankAgreement": stats.rank_agreement(o),
         "CochranQ": stats.cochran_q(o),
+        "Correspondence": stats.correspondence(d, "domain", "decision_mode"),
+        "leading_levels": stats.leading_levels(d, "domain", "decision_mode", focus="unilaterale"),
+        "plan_editions": stats.plan_editions({1: stats.shares(first, "decision_mode", cluster="city_id"),
+                                              2: stats.shares(second, "decision_mode", cluster="city_id")},
+                                             12.5),
     }
 
 
 def test_every_documented_table_is_returned_with_its_columns(results):
     tables = documented_tables()
-    assert len(tables) == 10
+    assert len(tables) == 14
     frames = {
         "shares": results["shares"],
         "totals": results["totals"],
@@ -58,6 +68,10 @@ def test_every_documented_table_is_returned_with_its_columns(results):
         "Association.residuals": results["Association"].residuals,
         "RankAgreement.ranking": results["RankAgreement"].ranking,
         "CochranQ.pairwise": results["CochranQ"].pairwise,
+        "Correspondence.eigenvalues": results["Correspondence"].eigenvalues,
+        "Correspondence.rows": results["Correspondence"].rows,
+        "leading_levels": results["leading_levels"],
+        "plan_editions": results["plan_editions"],
     }
     assert set(tables) == set(frames)
     for where, (const, cols) in tables.items():

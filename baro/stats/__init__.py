@@ -38,18 +38,35 @@ A table-shaped result is a tidy DataFrame whose columns are a module
 constant, in this order (``attrs`` holds n, n_clusters, n_dropped,
 warnings...):
 
-- shares: SHARES_COLUMNS = level, count, estimate, se, ci_low, ci_high, design_effect
-- pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se, statistic, pvalue, pvalue_adjusted
+- shares: SHARES_COLUMNS = level, count, estimate, se, ci_low, ci_high,
+  design_effect
+- pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se,
+  statistic, pvalue, pvalue_adjusted
 - totals: TOTALS_COLUMNS = level, count, estimate, se, ci_low, ci_high
-- contrast: CONTRAST_COLUMNS = contrast, estimate, se, ci_low, ci_high, statistic, pvalue
+- contrast: CONTRAST_COLUMNS = contrast, estimate, se, ci_low, ci_high,
+  statistic, pvalue
 - compact_letters: LETTERS_COLUMNS = level, letters
-- compare_editions: COMPARE_COLUMNS = level, estimate_a, estimate_b, difference, se, ci_low, ci_high, statistic, pvalue, pvalue_adjusted
-- GoodnessOfFit.table: GOF_TABLE_COLUMNS = level, observed, expected, expected_share
-- Association.residuals: RESIDUALS_COLUMNS = level_a, level_b, observed, expected, adjusted_residual, pvalue, pvalue_adjusted
-- RankAgreement.ranking: RANKING_COLUMNS = level, mean_rank, n_cited, rank_position
-- CochranQ.pairwise: MCNEMAR_COLUMNS = level_a, level_b, n_both, n_a_only, n_b_only, n_neither, statistic, pvalue, exact, pvalue_adjusted
+- compare_editions: COMPARE_COLUMNS = level, estimate_a, estimate_b,
+  difference, se, ci_low, ci_high, statistic, pvalue, pvalue_adjusted
+- GoodnessOfFit.table: GOF_TABLE_COLUMNS = level, observed, expected,
+  expected_share
+- Association.residuals: RESIDUALS_COLUMNS = level_a, level_b, observed,
+  expected, adjusted_residual, pvalue, pvalue_adjusted
+- RankAgreement.ranking: RANKING_COLUMNS = level, mean_rank, n_cited,
+  rank_position
+- CochranQ.pairwise: MCNEMAR_COLUMNS = level_a, level_b, n_both, n_a_only,
+  n_b_only, n_neither, statistic, pvalue, exact, pvalue_adjusted
+- Correspondence.eigenvalues: EIGENVALUES_COLUMNS = dimension, eigenvalue,
+  inertia_share, cumulative_inertia_share
+- Correspondence.rows: COORDINATES_COLUMNS = level, dimension, coordinate,
+  contribution, cos2, mass
+- leading_levels: LEADERS_COLUMNS = level, count, leader, leader_share,
+  focus_share, focus_leads, tied
+- plan_editions: PLANNING_COLUMNS = level, estimate, intraclass_correlation,
+  projects_per_city, design_effect, difference, projects, cities
 """
 
+from baro.stats.ca import COORDINATES_COLUMNS, EIGENVALUES_COLUMNS, Correspondence, correspondence
 from baro.stats.design import LONELY_PSU, Design
 from baro.stats.estimates import (
     COMPARE_COLUMNS,
@@ -68,6 +85,7 @@ from baro.stats.estimates import (
     shares,
     totals,
 )
+from baro.stats.planning import PLANNING_COLUMNS, cities_needed, plan_editions, projects_needed
 from baro.stats.tests import (
     GOF_TABLE_COLUMNS,
     RESIDUALS_COLUMNS,
@@ -77,6 +95,7 @@ from baro.stats.tests import (
     goodness_of_fit,
 )
 from baro.stats.results import CAVEAT_CODES, Caveat
+from baro.stats.twoway import LEADERS_COLUMNS, TwoWay, association_merged, leading_levels
 from baro.stats.objectives import (
     MCNEMAR_COLUMNS,
     RANKING_COLUMNS,
@@ -94,26 +113,38 @@ __all__ = [
     "INTERVALS",
     "LONELY_PSU",
     "TOTALS_COLUMNS",
+    "COORDINATES_COLUMNS",
+    "EIGENVALUES_COLUMNS",
     "GOF_TABLE_COLUMNS",
+    "LEADERS_COLUMNS",
     "LETTERS_COLUMNS",
     "MCNEMAR_COLUMNS",
     "PAIRWISE_COLUMNS",
+    "PLANNING_COLUMNS",
     "RANKING_COLUMNS",
     "RESIDUALS_COLUMNS",
     "SHARES_COLUMNS",
     "Association",
     "Caveat",
     "CochranQ",
+    "Correspondence",
     "GoodnessOfFit",
     "ProportionTest",
     "RankAgreement",
+    "TwoWay",
     "association",
+    "association_merged",
+    "cities_needed",
     "cochran_q",
     "compact_letters",
     "compare_editions",
     "contrast",
+    "correspondence",
     "goodness_of_fit",
+    "leading_levels",
     "pairwise_shares",
+    "plan_editions",
+    "projects_needed",
     "proportion_test",
     "rank_agreement",
     "shares",

@@ -512,6 +512,12 @@ class Design:
         self.n_per_stratum = n_h
         self.dof = n_psu - n_strata
         self.calibration: tuple = ()
+        if strata is None and n_psu < 2:
+            what = f"cluster column {cluster!r} has" if cluster is not None else "the data have"
+            raise ValueError(
+                f"{what} {n_psu} {'cluster' if cluster is not None else 'row'}(s); "
+                "a design-based variance needs at least 2"
+            )
         lonely = np.flatnonzero(n_h == 1)
         if lonely.size and lonely_psu == "fail":
             names = ", ".join(repr(slevels[h]) for h in lonely[:5])

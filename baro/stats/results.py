@@ -198,9 +198,10 @@ class ResultMixin:
                     f"</summary>{value._repr_html_()}</details>"
                 )
                 continue
+            shown = value if isinstance(value, str) else _fmt(value)
             rows.append(
-                f"<tr><th style=\"text-align:left\">{f.name}</th>"
-                f"<td style=\"text-align:left\">{html.escape(_fmt(value).strip(chr(39)))}</td></tr>"
+                f'<tr><th style="text-align:left">{f.name}</th>'
+                f'<td style="text-align:left">{html.escape(shown)}</td></tr>'
             )
         name = type(self).__name__
         out = [f"<table><caption>{name}</caption><tbody>{''.join(rows)}</tbody></table>"]
