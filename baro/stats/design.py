@@ -108,6 +108,18 @@ def factorize(series: pd.Series, sort: bool = True) -> tuple[np.ndarray, list]:
     return codes, levels
 
 
+def observed_levels(series: pd.Series) -> list:
+    """The levels of :func:`factorize` that some row holds (a categorical's
+    unused categories left out).
+
+    >>> observed_levels(pd.Series(pd.Categorical(["b"], categories=["a", "b"])))
+    ['b']
+    """
+    codes, levels = factorize(series)
+    present = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
+    return [lv for lv, keep in zip(levels, present) if keep]
+
+
 def _categorical_codes(series: pd.Series, sort: bool) -> tuple[np.ndarray, list]:
     codes = np.asarray(series.cat.codes, dtype=np.intp)
     levels = series.cat.categories.tolist()
