@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from baro.stats.design import adjust_pvalues, cluster_totals, mean_vcov, prepare
-from baro.stats.results import ResultMixin
+from baro.stats.results import Caveat, ResultMixin, few_clusters
 
 __all__ = [
     "SHARES_COLUMNS",
@@ -31,7 +31,7 @@ __all__ = [
     "compare_editions",
 ]
 
-SHARES_COLUMNS = ("level", "count", "share", "se", "ci_low", "ci_high", "deff")
+SHARES_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high", "design_effect")
 PAIRWISE_COLUMNS = (
     "level_a",
     "level_b",
@@ -44,8 +44,8 @@ PAIRWISE_COLUMNS = (
 LETTERS_COLUMNS = ("level", "letters")
 COMPARE_COLUMNS = (
     "level",
-    "share_a",
-    "share_b",
+    "estimate_a",
+    "estimate_b",
     "difference",
     "se",
     "ci_low",
@@ -70,12 +70,9 @@ def _check_confidence(confidence_level: float) -> float:
     return float(confidence_level)
 
 
-def _few_clusters_warning(n_clusters: int | None) -> tuple[str, ...]:
+def _few_clusters_warning(n_clusters: int | None) -> tuple[Caveat, ...]:
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
-        return (
-            f"only {n_clusters} clusters: the design-based variance has "
-            f"{n_clusters - 1} degrees of freedom and is unstable",
-        )
+        return (few_clusters(n_clusters),)
     return ()
 
 
@@ -153,22 +150,24 @@ def shares(
     Returns
     -------
     DataFrame
-        Columns :data:`SHARES_COLUMNS`: level, count, share, se, ci_low,
-        ci_high, deff. ``attrs`` holds ``n``, ``n_clusters`` (None when
-        unclustered), ``n_dropped`` (rows with a missing value), ``dof``,
-        ``confidence_level``, ``method`` and ``warnings``.
+        Columns :data:`SHARES_COLUMNS`: level, count, estimate (the share),
+        se, ci_low, ci_high, design_effect. ``attrs`` holds ``n``,
+        ``n_clusters`` (None when unclustered), ``n_dropped`` (rows with a
+        missing value), ``dof``, ``confidence_level``, ``method`` and
+        ``warnings`` (:class:`~baro.stats.results.Caveat`).
 
     Notes
     -----
     Unclustered: ``se = sqrt(p (1 - p) / n)``, Wilson interval
-    (statsmodels ``proportion_confint(method="wilson")``), ``deff = 1``.
+    (statsmodels ``proportion_confint(method="wilson")``),
+    ``design_effect = 1``.
 
     Clustered (one-stage cluster sample, clusters with replacement, equal
     weights): ``se`` is R's ``svymean`` standard error for
     ``svydesign(ids = ~cluster, data = d)``; the interval is
     ``svyciprop(method = "logit")``: a Wald interval for the logit of the
     share with a Student t quantile on ``n_clusters - 1`` degrees of
-    freedom; it is NaN when the share is 0 or 1. ``deff`` is the clustered
+    freedom; it is NaN when the share is 0 or 1. ``design_effect`` is the clustered
     variance over the variance of a simple random sample of the same size
     with replacement, ``p (1 - p) / (n - 1)``, as
     ``svymean(..., deff = "replace")``. (R's ``deff = TRUE`` divides by the
@@ -180,10 +179,10 @@ def shares(
     >>> from baro import examples, stats
     >>> d = examples.projects()
     >>> s = stats.shares(d, "citizens_involved", cluster="city_id")
-    >>> s[["level", "count", "share"]]
-       level  count  share
-    0  False    108   0.72
-    1   True     42   0.28
+    >>> s[["level", "count", "estimate"]]
+       level  count  estimate
+    0  False    108      0.72
+    1   True     42      0.28
     >>> s.attrs["n"], s.attrs["n_clusters"], s.attrs["dof"]
     (150, 12, 11)
     >>> bool(s.loc[1, "ci_low"] < 0.28 < s.loc[1, "ci_high"])
@@ -195,7 +194,7 @@ def shares(
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     if prep.cluster_codes is None:
         low, high = _wilson(counts, prep.n, confidence_level)
-        deff = np.ones(len(p))
+        design_effect = np.ones(len(p))
         dof: float = math.inf
         method = "independent rows: binomial se, Wilson interval"
     else:
@@ -203,7 +202,7 @@ def shares(
         tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
         low, high = _logit_interval(p, se, tq)
         with np.errstate(divide="ignore", invalid="ignore"):
-            deff = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
+            design_effect = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
         method = (
             f"clustered by {cluster!r}: linearisation se (svymean), "
             f"logit interval with t on {dof} df (svyciprop)"
@@ -212,11 +211,11 @@ def shares(
         {
             "level": pd.Series(prep.uniques[column], dtype=object),
             "count": counts.astype(np.int64),
-            "share": p,
+            "estimate": p,
             "se": se,
             "ci_low": low,
             "ci_high": high,
-            "deff": deff,
+            "design_effect": design_effect,
         }
     )
     if levels is None:
@@ -250,14 +249,15 @@ class ProportionTest(ResultMixin):
     ci_high: float
     null: float
     statistic: float
-    dof: float
     pvalue: float
+    dof: float
+    design_effect: float
     alternative: str
     confidence_level: float
     n_clusters: int | None
     n_dropped: int
     method: str
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
 
 
 def proportion_test(
@@ -292,7 +292,7 @@ def proportion_test(
     -------
     ProportionTest
         ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``,
-        ``dof``, ``pvalue`` and the sample description.
+        ``pvalue``, ``dof``, ``design_effect`` and the sample description.
 
     Notes
     -----
@@ -306,7 +306,9 @@ def proportion_test(
     freedom: this is R's ``svyttest(I(y - null) ~ 0, design)`` on the
     indicator ``y``, whose one-sample test uses ``degf(design) - 1``. The
     interval is ``svyciprop(method = "logit")`` (t on ``n_clusters - 1``
-    degrees of freedom, as :func:`shares`).
+    degrees of freedom, as :func:`shares`). ``design_effect`` is the
+    clustered variance over ``p (1 - p) / (n - 1)``, as in :func:`shares`
+    (``svymean(..., deff = "replace")``); 1 for independent rows.
 
     Examples
     --------
@@ -348,11 +350,14 @@ def proportion_test(
         statistic = (p - null) / math.sqrt(null * (1 - null) / n)
         pvalue = float(sps.binomtest(count, n, null, alternative=alternative).pvalue)
         dof: float = math.inf
+        design_effect = 1.0
         method = "exact binomial test; Wilson interval"
     else:
         totals = cluster_totals(prep.cluster_codes, prep.n_clusters, y, 2)
         _, vcov = mean_vcov(totals)
         se = math.sqrt(max(vcov[1, 1], 0.0))
+        srs = p * (1 - p) / (n - 1)
+        design_effect = max(vcov[1, 1], 0.0) / srs if srs > 0 else math.nan
         tq = sps.t.ppf(1 - (1 - confidence_level) / 2, prep.n_clusters - 1)
         # svyttest's one-sample test uses degf(design) - 1 = n_clusters - 2
         dof = prep.n_clusters - 2
@@ -377,8 +382,9 @@ def proportion_test(
         ci_high=high,
         null=float(null),
         statistic=float(statistic),
-        dof=dof,
         pvalue=pvalue,
+        dof=dof,
+        design_effect=float(design_effect),
         alternative=alternative,
         confidence_level=confidence_level,
         n_clusters=prep.n_clusters,
@@ -602,8 +608,9 @@ def compare_editions(
     Returns
     -------
     DataFrame
-        Columns :data:`COMPARE_COLUMNS`: level, share_a, share_b,
-        difference (``share_b - share_a``), se, ci_low, ci_high, statistic,
+        Columns :data:`COMPARE_COLUMNS`: level, estimate_a and estimate_b
+        (the level's share in each edition), difference
+        (``estimate_b - estimate_a``), se, ci_low, ci_high, statistic,
         pvalue, pvalue_adjusted.
 
     Notes
@@ -651,7 +658,7 @@ def compare_editions(
         levels += [lv for lv in compare if lv not in levels]
     sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
-    diff = sb["share"].to_numpy() - sa["share"].to_numpy()
+    diff = sb["estimate"].to_numpy() - sa["estimate"].to_numpy()
     se = np.sqrt(sa["se"].to_numpy() ** 2 + sb["se"].to_numpy() ** 2)
     z = sps.norm.ppf(1 - (1 - confidence_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -664,8 +671,8 @@ def compare_editions(
     out = pd.DataFrame(
         {
             "level": pd.Series(list(levels), dtype=object),
-            "share_a": sa["share"].to_numpy(),
-            "share_b": sb["share"].to_numpy(),
+            "estimate_a": sa["estimate"].to_numpy(),
+            "estimate_b": sb["estimate"].to_numpy(),
             "difference": diff,
             "se": se,
             "ci_low": diff - z * se,

@@ -17,7 +17,7 @@ from scipy import stats as sps
 
 from baro.stats.design import cluster_totals, holm, mean_vcov, prepare, total_vcov
 from baro.stats.estimates import _few_clusters_warning, _levels_arg
-from baro.stats.results import ResultMixin
+from baro.stats.results import Caveat, ResultMixin, small_expected
 
 __all__ = [
     "GOF_TABLE_COLUMNS",
@@ -30,8 +30,8 @@ __all__ = [
 
 GOF_TABLE_COLUMNS = ("level", "observed", "expected", "expected_share")
 RESIDUALS_COLUMNS = (
-    "row_level",
-    "col_level",
+    "level_a",
+    "level_b",
     "observed",
     "expected",
     "adjusted_residual",
@@ -54,14 +54,17 @@ class GoodnessOfFit(ResultMixin):
 
     ``statistic`` is Pearson's X^2 of the observed counts; ``pvalue`` its
     chi-square p-value (clustered: Rao-Scott, referred to ``scale`` times a
-    chi-square on ``dof`` degrees of freedom). ``table`` holds the
-    observed and expected counts per level.
+    chi-square on ``dof`` degrees of freedom). ``design_effect`` is the
+    mean design effect of the Rao-Scott correction, ``scale * dof /
+    (n_levels - 1)`` (1 for independent rows). ``table`` holds the
+    observed and expected counts per level (:data:`GOF_TABLE_COLUMNS`).
     """
 
     column: str
     statistic: float
     pvalue: float
     dof: float
+    design_effect: float
     scale: float
     n: int
     n_levels: int
@@ -71,7 +74,7 @@ class GoodnessOfFit(ResultMixin):
     pvalue_monte_carlo: float
     n_resamples: int
     seed: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     table: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("table",)
@@ -211,11 +214,13 @@ def goodness_of_fit(
         )
     mc = math.nan
     if np.any(exp_counts < 5):
-        small = int(np.sum(exp_counts < 5))
         warnings.append(
-            f"{small} of {k} expected counts are below 5: the chi-square "
-            "approximation is unreliable"
-            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+            small_expected(
+                count=int(np.sum(exp_counts < 5)),
+                total=k,
+                smallest=float(exp_counts.min()),
+                monte_carlo=prep.cluster_codes is None,
+            )
         )
         if prep.cluster_codes is None:
             rng = np.random.default_rng(seed)
@@ -236,6 +241,7 @@ def goodness_of_fit(
         statistic=statistic,
         pvalue=pvalue,
         dof=dof,
+        design_effect=float(scale) * float(dof) / (k - 1),
         scale=scale,
         n=n,
         n_levels=k,
@@ -254,27 +260,25 @@ def goodness_of_fit(
 class Association(ResultMixin):
     """Result of :func:`association`.
 
-    The primary test is ``statistic`` / ``pvalue`` with ``dof`` (and
-    ``ddf``): Pearson's chi-square for independent rows; the Rao-Scott
-    second-order F for clustered rows (then ``statistic == f_statistic``,
-    ``dof == ndf``). ``chisq`` is Pearson's X^2 of the table
-    (the statistic R's ``svychisq(statistic = "Chisq")`` prints);
-    ``chisq_first_order`` is ``chisq / mean_design_effect``, the first-order
-    Rao-Scott chi-square (equal to ``chisq`` for independent rows), with
-    ``pvalue_first_order``.
+    The test is ``statistic`` / ``pvalue`` / ``dof``: for independent rows
+    Pearson's chi-square, ``dof`` a number; for clustered rows the Rao-Scott
+    second-order F, ``dof`` the pair ``(ndf, ddf)``. ``design_effect`` is
+    the mean generalised design effect ``mean(diag(Delta))`` (1 for
+    independent rows). ``chisq`` is Pearson's X^2 of the table (the
+    statistic R's ``svychisq(statistic = "Chisq")`` prints);
+    ``chisq_first_order`` is ``chisq / design_effect``, the first-order
+    Rao-Scott chi-square (equal to ``chisq`` for independent rows), on
+    ``dof_first_order`` degrees of freedom with ``pvalue_first_order``.
     """
 
     row: str
     col: str
     statistic: float
     pvalue: float
-    dof: float
-    f_statistic: float
-    ndf: float
-    ddf: float
+    dof: float | tuple[float, float]
+    design_effect: float
     chisq: float
     chisq_first_order: float
-    mean_design_effect: float
     dof_first_order: int
     pvalue_first_order: float
     cramers_v: float
@@ -286,7 +290,7 @@ class Association(ResultMixin):
     pvalue_monte_carlo: float
     n_resamples: int
     seed: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     residuals: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("residuals",)
@@ -351,24 +355,25 @@ def association(
     Returns
     -------
     Association
-        ``statistic``, ``pvalue``, ``dof``, the F form (``f_statistic``,
-        ``ndf``, ``ddf``), the first-order chi-square, Cramér's V (plain and
-        bias-corrected), sample sizes, ``warnings`` and the ``residuals``
-        table (columns :data:`RESIDUALS_COLUMNS`, one row per cell).
+        ``statistic``, ``pvalue``, ``dof`` (a pair for the F test),
+        ``design_effect``, the first-order chi-square, Cramér's V (plain
+        and bias-corrected), sample sizes, ``warnings`` and the
+        ``residuals`` table (columns :data:`RESIDUALS_COLUMNS`, one row per
+        cell: ``level_a`` the level of ``row``, ``level_b`` that of ``col``).
 
     Notes
     -----
-    Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``;
-    ``f_statistic = chisq / dof`` with ``ddf = inf`` (the same test).
+    Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``.
 
     Clustered: R's ``svychisq(~row + col, design, statistic = "F")``, the
     Rao-Scott second-order correction: with ``Delta`` the design effect
     matrix of the interaction contrasts, ``F = X^2 / tr(Delta)`` on
-    ``ndf = tr(Delta)^2 / tr(Delta^2)`` and ``ddf = ndf (G - 1)`` degrees
-    of freedom (``G`` clusters). ``chisq_first_order`` is the first-order
-    Rao-Scott chi-square ``X^2 / mean(diag(Delta))`` on ``(r - 1)(c - 1)``
-    degrees of freedom (``mean_design_effect`` is ``mean(diag(Delta))``),
-    with ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
+    ``dof = (ndf, ddf)`` degrees of freedom, ``ndf = tr(Delta)^2 /
+    tr(Delta^2)`` and ``ddf = ndf (G - 1)`` (``G`` clusters).
+    ``chisq_first_order`` is the first-order Rao-Scott chi-square ``X^2 /
+    mean(diag(Delta))`` on ``(r - 1)(c - 1)`` degrees of freedom
+    (``design_effect`` is ``mean(diag(Delta))``), with
+    ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
     returns the same p-value but prints the unscaled Pearson ``X^2`` (here
     ``chisq``) as its statistic; when rows have missing values R computes
     that ``X^2`` on the table scaled up to all rows of the design, i.e.
@@ -403,7 +408,8 @@ def association(
     >>> a = stats.association(d, "decision_mode", "citizens_involved", cluster="city_id")
     >>> a.n, a.n_clusters, a.dof_first_order
     (150, 12, 2)
-    >>> a.pvalue < 0.05, a.ddf == a.ndf * 11
+    >>> ndf, ddf = a.dof
+    >>> a.pvalue < 0.05, ddf == ndf * 11
     (True, True)
     >>> a.residuals.shape
     (6, 7)
@@ -431,8 +437,7 @@ def association(
         res = sps.chi2_contingency(table, correction=False)
         chi2 = float(res.statistic)
         pvalue = float(res.pvalue)
-        statistic, dof, ddf = chi2, float(dof0), math.inf
-        f_stat, ndf = chi2 / dof0, float(dof0)
+        statistic, dof = chi2, float(dof0)
         chisq1, pvalue1, mean_delta = chi2, pvalue, 1.0
         method = "Pearson chi-square test of independence (independent rows)"
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -462,7 +467,7 @@ def association(
         f_stat = chi2 / tr
         ndf, ddf = d0, d0 * nu
         pvalue = float(sps.f.sf(f_stat, ndf, ddf))
-        statistic, dof = f_stat, ndf
+        statistic, dof = f_stat, (float(ndf), float(ddf))
         mean_delta = float(np.mean(np.diag(delta)))
         chisq1 = chi2 / mean_delta
         pvalue1 = float(sps.chi2.sf(chisq1, delta.shape[0]))
@@ -483,17 +488,20 @@ def association(
             adj = np.where(var > 0, dvec / np.sqrt(np.clip(var, 0, None)), np.nan)
     if small:
         warnings.append(
-            f"{int(np.sum(expected < 5))} of {k} expected counts are below 5"
-            f" (smallest {expected.min():.3g}): the chi-square approximation is unreliable"
-            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+            small_expected(
+                count=int(np.sum(expected < 5)),
+                total=k,
+                smallest=float(expected.min()),
+                monte_carlo=prep.cluster_codes is None,
+            )
         )
     v_plain, v_corr = _cramers_v(chi2, n, nr, nc)
     cell_p = 2 * sps.norm.sf(np.abs(adj))
     order = np.lexsort((cols_j, rows_i))  # row-major in the table
     residuals = pd.DataFrame(
         {
-            "row_level": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
-            "col_level": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
+            "level_a": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
+            "level_b": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
             "observed": counts[order].astype(np.int64),
             "expected": expected.T.reshape(-1)[order],
             "adjusted_residual": adj[order],
@@ -506,13 +514,10 @@ def association(
         col=col,
         statistic=float(statistic),
         pvalue=float(pvalue),
-        dof=float(dof),
-        f_statistic=float(f_stat),
-        ndf=float(ndf),
-        ddf=float(ddf),
+        dof=dof,
+        design_effect=float(mean_delta),
         chisq=float(chi2),
         chisq_first_order=float(chisq1),
-        mean_design_effect=float(mean_delta),
         dof_first_order=int(dof0),
         pvalue_first_order=float(pvalue1),
         cramers_v=float(v_plain),
