@@ -78,7 +78,7 @@ def test_every_taxonomy_spelling_maps_to_its_code():
 
 
 def test_taxonomy_has_no_ambiguous_spelling():
-    from baro.clean import _AMBIGUOUS
+    from baro.clean.labels import _AMBIGUOUS
 
     ambiguous = [(v, k) for v in CODED for k, c in LOOKUP.exact[v].items() if c is _AMBIGUOUS]
     assert ambiguous == []
