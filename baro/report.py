@@ -35,8 +35,8 @@ Examples
 >>> import pandas as pd
 >>> shown = []
 >>> rep = Report(display=shown.append)
->>> frame = pd.DataFrame({"level": ["<b>a</b>", "b"], "share": [0.25, 0.75]})
->>> rep.show_table(frame, "demo", "Parts", formats={"share": "percent"})
+>>> frame = pd.DataFrame({"level": ["<b>a</b>", "b"], "estimate": [0.25, 0.75]})
+>>> rep.show_table(frame, "demo", "Parts", formats={"estimate": "percent"})
 >>> "&lt;b&gt;a&lt;/b&gt;" in shown[0].data, '<td class="num">25,0\\xa0%</td>' in shown[0].data
 (True, True)
 """
@@ -599,14 +599,19 @@ class Report:
         *,
         variable: str,
         level: Any = True,
-        columns: Any = ("row_level", "observed", "expected", "adjusted_residual", "pvalue_adjusted"),
+        columns: Any = ("level_a", "observed", "expected", "adjusted_residual", "pvalue_adjusted"),
     ) -> None:
-        """The residuals of an association for one column level (default ``True``)."""
+        """The residuals of an association for one column level (``level_b``, default ``True``).
+
+        The row levels (``level_a``) are headed and labelled from the
+        taxonomy ``variable``.
+        """
         residuals = getattr(result, "residuals", result)
-        col = "col_level" if "col_level" in residuals.columns else "level_b"
-        frame = residuals[residuals[col] == level]
-        self.table(frame, name, caption, columns=list(columns), variable=variable,
-                   formats={"expected": "number1"})
+        frame = residuals[residuals["level_b"] == level]
+        headers = {c: self.taxonomy.header(variable, self.language) if c == "level_a" else self._headers([c], variable, name)[c]
+                   for c in columns}
+        self.table(frame, name, caption, columns=headers, variable=variable, formats={"expected": "number1"},
+                   labels={"level_a": self.labels(variable)})
 
     def changes_table(
         self,
@@ -616,7 +621,7 @@ class Report:
         *,
         editions: tuple[Any, Any],
         variable: str | None = None,
-        columns: Any = ("level", "share_a", "share_b", "difference", "ci_low", "ci_high", "pvalue", "pvalue_adjusted"),
+        columns: Any = ("level", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high", "pvalue", "pvalue_adjusted"),
     ) -> None:
         """Changes of shares between two editions (:func:`baro.stats.compare_editions`).
 
@@ -627,13 +632,13 @@ class Report:
         a, b = editions
         variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column") or "domain"
         key = re.sub(r"(_\d+)+$", "", name)
-        years = {"share_a": a, "share_b": b}
+        years = {"estimate_a": a, "estimate_b": b}
         headers = {c: text.t("col.share_in", year=years[c]) if c in years else self._headers([c], variable, key)[c]
                    for c in columns}
         if caption is None:
             caption = text.t(f"caption.{key}", a=a, b=b)
         self.table(result, name, caption, columns=headers, variable=variable,
-                   formats={c: f for c, f in (("share_a", "percent"), ("share_b", "percent"), ("difference", "points"),
+                   formats={c: f for c, f in (("estimate_a", "percent"), ("estimate_b", "percent"), ("difference", "points"),
                                               ("ci_low", "points"), ("ci_high", "points")) if c in headers})
 
     def say_share(self, result: pd.DataFrame, row: int = 0, *, variable: str | None = None) -> None:
@@ -643,7 +648,7 @@ class Report:
         self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level))
 
     def caveats(self, *results: Any) -> None:
-        """Display the warnings of ``results`` (in French) as one callout.
+        """Display the warnings of ``results`` (their French sentences) as one callout.
 
         Nothing is displayed when no result carries a warning.
         """
@@ -653,10 +658,10 @@ class Report:
 
 
 #: Columns of codes labelled from a taxonomy variable in :meth:`Report.table`.
-LEVEL_COLUMNS = ("level", "item", "row_level")
+LEVEL_COLUMNS = ("level",)
 
 #: Columns of pairs of codes (``Domaine A``, ``Domaine B``).
-PAIR_COLUMNS = ("level_a", "level_b", "item_a", "item_b")
+PAIR_COLUMNS = ("level_a", "level_b")
 
 #: Default formats of :meth:`Report.table`, by column name.
 NAME_FORMATS = {
@@ -720,60 +725,26 @@ CLUSTERING_COLUMNS = (
 )
 
 
-def design_effect(clustered: Any, unclustered: Any) -> float:
-    """Design effect of a test: what clustering does to its variance.
-
-    - a proportion (:class:`baro.stats.ProportionTest`): the ratio of the
-      clustered variance to the binomial one, ``(se_c / se_u) ** 2``;
-    - an association (:class:`baro.stats.Association`): the mean
-      generalised design effect of Rao and Scott, Pearson's X² over the
-      first-order corrected statistic;
-    - a goodness of fit (:class:`baro.stats.GoodnessOfFit`): the mean
-      eigenvalue of the Rao-Scott correction, ``scale * dof / (k - 1)``
-      (1 for independent rows).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> design_effect(R(se=0.04), R(se=0.02))
-    4.0
-    >>> design_effect(R(chisq=30.0, chisq_first_order=12.0), None)
-    2.5
-    >>> design_effect(R(scale=2.0, dof=4.5, n_levels=10), None)
-    1.0
-    """
-    if hasattr(clustered, "mean_design_effect"):
-        return float(clustered.mean_design_effect)
-    if hasattr(clustered, "chisq_first_order"):
-        return float(clustered.chisq) / float(clustered.chisq_first_order)
-    if hasattr(clustered, "scale") and hasattr(clustered, "n_levels"):
-        return float(clustered.scale) * float(clustered.dof) / (int(clustered.n_levels) - 1)
-    if hasattr(clustered, "se") and hasattr(unclustered, "se"):
-        return (float(clustered.se) / float(unclustered.se)) ** 2
-    raise TypeError(
-        f"no design effect for {type(clustered).__name__}; expected a ProportionTest, "
-        "an Association or a GoodnessOfFit"
-    )
-
-
 def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
     """Clustered and unclustered figures of the main tests, side by side.
 
     Parameters
     ----------
     tests : mapping
-        Test label -> (clustered result, unclustered result).
+        Test label -> (clustered result, unclustered result), each a test
+        of :mod:`baro.stats` (``statistic``, ``pvalue``, ``design_effect``).
 
     Returns
     -------
     DataFrame
-        Columns :data:`CLUSTERING_COLUMNS`.
+        Columns :data:`CLUSTERING_COLUMNS`; ``design_effect`` is the
+        clustered result's.
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> t = clustering_table({"Part": (R(statistic=2.0, pvalue=0.06, se=0.03, n_clusters=38),
-    ...                                R(statistic=3.0, pvalue=0.003, se=0.02, n_clusters=None))})
+    >>> t = clustering_table({"Part": (R(statistic=2.0, pvalue=0.06, design_effect=2.25, n_clusters=38),
+    ...                                R(statistic=3.0, pvalue=0.003, design_effect=1.0, n_clusters=None))})
     >>> t[["test", "pvalue_unclustered", "pvalue_clustered", "design_effect", "n_clusters"]]
        test  pvalue_unclustered  pvalue_clustered  design_effect  n_clusters
     0  Part               0.003              0.06           2.25          38
@@ -787,7 +758,7 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
                 "pvalue_unclustered": float(unc.pvalue),
                 "statistic_clustered": float(clu.statistic),
                 "pvalue_clustered": float(clu.pvalue),
-                "design_effect": design_effect(clu, unc),
+                "design_effect": float(clu.design_effect),
                 "n_clusters": clu.n_clusters,
             }
         )

@@ -593,20 +593,18 @@ def _clustered(result: Any) -> bool:
 def _stat_text(result: Any, symbol: str) -> str:
     """``F = 4,21, ddl = 8,3 et 307,1, p < 0,001`` from a test result.
 
-    The denominator degrees of freedom (``ddf``) are shown when the
-    result is a clustered F test.
+    ``dof`` is a number, or a pair (an F test's numerator and denominator
+    degrees of freedom).
     """
     parts = []
     stat = _get(result, "statistic")
     if stat is not None and not _is_missing(stat):
         parts.append(f"{symbol} = {fmt_number(stat, 2)}")
     dof = _get(result, "dof", "df")
-    ddf = _get(result, "ddf")
-    if dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
-        if "F" in symbol.split() and ddf is not None and not _is_missing(ddf):
-            parts.append(t("fmt.dof2", dof=_fmt_dof(dof), ddf=_fmt_dof(ddf)))
-        else:
-            parts.append(t("fmt.dof", dof=_fmt_dof(dof)))
+    if isinstance(dof, tuple):
+        parts.append(t("fmt.dof", dof=join(_fmt_dof(d) for d in dof)))
+    elif dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
+        parts.append(t("fmt.dof", dof=_fmt_dof(dof)))
     parts.append(fmt_pvalue(_need(result, "pvalue")))
     mc = _get(result, "pvalue_monte_carlo")
     if mc is not None and not _is_missing(mc):
@@ -629,8 +627,8 @@ def share_sentence(
     Parameters
     ----------
     row : pandas.Series or mapping
-        A row of :func:`baro.stats.shares`: count, share, ci_low, ci_high
-        and, when clustered, deff.
+        A row of :func:`baro.stats.shares`: count, estimate, ci_low, ci_high
+        and, when clustered, design_effect.
     label : str
         The level's label (escaped here).
     noun : str
@@ -641,20 +639,20 @@ def share_sentence(
 
     Examples
     --------
-    >>> row = {"count": 131, "share": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "deff": 1.84}
+    >>> row = {"count": 131, "estimate": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "design_effect": 1.84}
     >>> share_sentence(row, "Transport")
     'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
     """
     level = confidence_level or _get(row, "confidence_level", default=0.95)
     n = _need(row, "count")
-    share = _need(row, "estimate", "share")
+    share = _need(row, "estimate")
     what = fmt_count(n, noun, noun_plural) if noun_plural or f"noun.{noun}" not in catalogue() else count(n, noun)
     text = t("share", label=escape(label), count=what, share=fmt_percent(share, digits))
     extra = []
     low, high = _get(row, "ci_low"), _get(row, "ci_high")
     if low is not None and high is not None:
         extra.append(fmt_interval(low, high, level, digits, percent=True))
-    deff = _get(row, "design_effect", "deff")
+    deff = _get(row, "design_effect")
     if deff is not None and not _is_missing(deff):
         extra.append(t("fmt.design_effect", value=fmt_number(deff, 2)))
     if extra:
@@ -716,7 +714,7 @@ def proportion_test_sentence(
     >>> proportion_test_sentence(res, "trois domaines sur onze")
     'La part, 45,8\\xa0% (IC 95\\xa0% [40,0\\xa0; 52,0]), est supérieure à trois domaines sur onze (27,3\\xa0%, p < 0,001).'
     """
-    est = _need(result, "estimate", "share", "proportion")
+    est = _need(result, "estimate", "proportion")
     low, high = _get(result, "ci_low"), _get(result, "ci_high")
     if low is None and hasattr(result, "confidence_interval"):
         ci = result.confidence_interval()
@@ -743,15 +741,16 @@ def association_sentence(
     """A test of association (independence) as a sentence.
 
     ``result`` is a :class:`baro.stats.Association`: clustered, the
-    Rao-Scott F (``statistic``, ``dof``, ``ddf``); else Pearson's χ².
+    Rao-Scott F (``statistic``, ``dof`` the pair ``(ndf, ddf)``); else
+    Pearson's χ².
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> res = R(statistic=3.2, pvalue=0.001, dof=7.1, ddf=262.7, n_clusters=38, cramers_v=0.31)
+    >>> res = R(statistic=3.2, pvalue=0.001, dof=(7.1, 262.7), n_clusters=38, cramers_v=0.31)
     >>> association_sentence(res)
     'L’implication des citoyens dépend du domaine (F de Rao-Scott = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31).'
-    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, ddf=float("inf"), n_clusters=None, cramers_v=0.05))
+    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, n_clusters=None, cramers_v=0.05))
     'Rien ne montre que l’implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05).'
     """
     symbol = t("association.rao_scott") if _clustered(result) else "χ²"
@@ -780,8 +779,8 @@ def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    row: str = "row_level",
-    col: str = "col_level",
+    row: str = "level_a",
+    col: str = "level_b",
     level: Any = True,
     alpha: float = ALPHA,
     what: str | None = None,
@@ -798,8 +797,8 @@ def residuals_sentence(
     --------
     >>> import pandas as pd
     >>> res = pd.DataFrame({
-    ...     "row_level": ["a", "a", "b", "b", "c", "c"],
-    ...     "col_level": [True, False, True, False, True, False],
+    ...     "level_a": ["a", "a", "b", "b", "c", "c"],
+    ...     "level_b": [True, False, True, False, True, False],
     ...     "adjusted_residual": [3.1, -3.1, -0.5, 0.5, 2.7, -2.7],
     ...     "pvalue_adjusted": [0.004, 0.004, 1.0, 1.0, 0.02, 0.02]})
     >>> residuals_sentence(res, {"a": "E-citoyenneté", "c": "<i>Loisirs</i>"})
@@ -831,7 +830,7 @@ def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    level: str = "item",
+    level: str = "level",
     value: str = "mean_rank",
 ) -> str:
     """The order of the objectives by mean rank, as a sentence.
@@ -842,7 +841,7 @@ def ranking_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> r = pd.DataFrame({"item": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
+    >>> r = pd.DataFrame({"level": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
     >>> ranking_sentence(r, {"a": "Qualité de service", "b": "Attractivité", "c": "Bonne gestion"})
     'Classement par rang moyen (1 = premier)\\xa0: 1. Qualité de service (1,50), 2. Attractivité (2,25, ex aequo) et 2. Bonne gestion (2,25, ex aequo).'
     """
@@ -1018,48 +1017,62 @@ def edition_note(edition: Any, language: str | None = None) -> str:
 
 
 # ------------------------------------------------------------- more builders
-_CAVEATS = (
-    (
-        re.compile(r"only (\d+) clusters: the design-based variance has (\d+) degrees of freedom"),
-        lambda m: t("caveat.few_clusters", clusters=count(int(m.group(1)), "cluster"),
-                    degrees=count(int(m.group(2)), "degree")),
-    ),
-    (
-        re.compile(r"(\d+) of (\d+) expected counts are below 5"),
-        lambda m: (
-            t("caveat.small_expected", small=fmt_int(int(m.group(1))), total=fmt_int(int(m.group(2))))
-            + (t("caveat.see_monte_carlo") if "monte_carlo" in m.string else ".")
-        ),
-    ),
-    (
-        re.compile(r"only (\d+) subjects: the chi-square approximation to (Q|Friedman's statistic)"),
-        lambda m: t("caveat.few_subjects", cities=count(int(m.group(1)), "city"),
-                    what=t("caveat.of_q" if m.group(2) == "Q" else "caveat.of_friedman")),
-    ),
-)
+def _few_clusters(w: Any) -> str:
+    n = int(w["n"])
+    return t("caveat.few_clusters", clusters=count(n, "cluster"), degrees=count(n - 1, "degree"))
 
 
-def caveat_text(warning: str) -> str:
-    """A warning of :mod:`baro.stats` in French (escaped as is when unknown).
+def _small_expected(w: Any) -> str:
+    head = t("caveat.small_expected", small=fmt_int(w["count"]), total=fmt_int(w["total"]))
+    return head + (t("caveat.see_monte_carlo") if w["monte_carlo"] else ".")
 
-    >>> caveat_text("only 6 clusters: the design-based variance has 5 degrees of freedom and is unstable")
-    'Seulement 6 grappes (villes)\\xa0: la variance du plan de sondage repose sur 5 degrés de liberté et reste instable.'
-    >>> caveat_text("<odd>")
-    '&lt;odd&gt;'
+
+def _few_subjects(w: Any) -> str:
+    of = {"cochran_q": "caveat.of_q", "friedman": "caveat.of_friedman"}[w["test"]]
+    return t("caveat.few_subjects", cities=count(int(w["n"]), "city"), what=t(of))
+
+
+#: Warning code -> its sentence (in the current language, from the
+#: catalogue); every code of :data:`baro.stats.CAVEAT_CODES` has one, in
+#: every language (a test checks it).
+CAVEAT_SENTENCES: dict[str, Any] = {
+    "few_clusters": _few_clusters,
+    "small_expected": _small_expected,
+    "few_subjects": _few_subjects,
+}
+
+
+def caveat_text(warning: Any, language: str | None = None) -> str:
+    """The reader's sentence of a warning of :mod:`baro.stats`, in the report's language.
+
+    ``warning`` is a :class:`baro.stats.Caveat` (a code and its values).
+
+    >>> from baro.stats.results import few_clusters
+    >>> caveat_text(few_clusters(6))
+    'Seulement 6 grappes (villes)\xa0: la variance du plan de sondage repose sur 5 degrés de liberté et reste instable.'
+    >>> caveat_text(few_clusters(6), "en")
+    'Only 6 clusters (cities): the design-based variance rests on 5 degrees of freedom and is unstable.'
     """
-    for pattern, render in _CAVEATS:
-        m = pattern.search(warning)
-        if m:
-            return render(m)
-    return escape(warning)
+    lang = get_language(language)
+    code = getattr(warning, "code", None)
+    if code is None:
+        raise TypeError(
+            f"a warning must be a baro.stats.Caveat (a code and its values), "
+            f"not {type(warning).__name__} {warning!r}"
+        )
+    if code not in CAVEAT_SENTENCES:
+        raise KeyError(f"warning code {code!r} has no sentence in language {lang!r}")
+    with use_language(lang):
+        return CAVEAT_SENTENCES[code](warning)
 
 
-def caveats(*results: Any) -> list[str]:
-    """French caveats of every result (``warnings`` field or ``attrs``), deduplicated.
+def caveats(*results: Any, language: str | None = None) -> list[str]:
+    """Sentences of the warnings of every result (``warnings`` field or ``attrs``), deduplicated.
 
     >>> from types import SimpleNamespace as R
-    >>> caveats(R(warnings=("3 of 10 expected counts are below 5",)), R(warnings=()))
-    ['3 des 10 effectifs attendus sont inférieurs à 5\\xa0: l’approximation du χ² est fragile.']
+    >>> from baro.stats.results import small_expected
+    >>> caveats(R(warnings=(small_expected(3, 10, 1.2, False),)), R(warnings=()))
+    ['3 des 10 effectifs attendus sont inférieurs à 5\xa0: l’approximation du χ² est fragile.']
     """
     out: list[str] = []
     for r in results:
@@ -1067,9 +1080,9 @@ def caveats(*results: Any) -> list[str]:
         if found is None and hasattr(r, "attrs"):
             found = r.attrs.get("warnings", ())
         for w in found or ():
-            t = caveat_text(str(w))
-            if t not in out:
-                out.append(t)
+            sentence = caveat_text(w, language)
+            if sentence not in out:
+                out.append(sentence)
     return out
 
 
@@ -1192,7 +1205,7 @@ def change_answer_sentence(
 
     Examples
     --------
-    >>> row = {"share_a": 0.12, "share_b": 0.154, "difference": 0.034,
+    >>> row = {"estimate_a": 0.12, "estimate_b": 0.154, "difference": 0.034,
     ...        "ci_low": -0.01, "ci_high": 0.078, "pvalue": 0.13}
     >>> flat = dict(row, ci_low=0.006, ci_high=0.062, pvalue=0.018)
     >>> s = change_answer_sentence(row, flat, "l’éducation", (2013, 2014))
@@ -1200,7 +1213,7 @@ def change_answer_sentence(
     (True, True)
     """
     d = _get(clustered, "difference")
-    a, b = _need(clustered, "share_a"), _need(clustered, "share_b")
+    a, b = _need(clustered, "estimate_a"), _need(clustered, "estimate_b")
     if d is None or _is_missing(d):
         d = float(b) - float(a)
     level = confidence_level or _get(clustered, "confidence_level", default=0.95)
@@ -1325,17 +1338,17 @@ def zero_share_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"level": ["energie", "transport", "env"], "share_a": [0.09, 0.15, 0.0],
-    ...                   "share_b": [0.0, 0.16, 0.035]})
+    >>> c = pd.DataFrame({"level": ["energie", "transport", "env"], "estimate_a": [0.09, 0.15, 0.0],
+    ...                   "estimate_b": [0.0, 0.16, 0.035]})
     >>> zero_share_sentence(c, {"energie": "Énergie"}, editions=(2013, 2014))
     'Aucun projet dans l’une des deux éditions\\xa0: Énergie (en 2014) et env (en 2013). Si la catégorie ne figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux réponses des villes.'
     >>> zero_share_sentence(c.iloc[[1]], editions=(2013, 2014))
     ''
     """
-    _need_columns(changes, ("level", "share_a", "share_b"), "comparison table")
+    _need_columns(changes, ("level", "estimate_a", "estimate_b"), "comparison table")
     items = []
     for _, r in changes.iterrows():
-        zero = [e for e, s in zip(editions, (r["share_a"], r["share_b"])) if float(s) == 0]
+        zero = [e for e, s in zip(editions, (r["estimate_a"], r["estimate_b"])) if float(s) == 0]
         if len(zero) == 1:
             items.append(t("zero_share.item", label=_label(labels, r["level"]), year=escape(zero[0])))
     if not items:
