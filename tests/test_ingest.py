@@ -268,3 +268,60 @@ def test_running_out_of_memory_is_one_line(tmp_path, capsys, monkeypatch):
     code, out, err = run_cli(["validate", str(folder_with(tmp_path, CITY_ROWS, PROJECT_ROWS))], capsys)
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and err.startswith("baro validate: error: out of memory")
+
+
+# ------------------------------------------------------------------ cache
+def test_kept_tables_are_read_back_and_a_change_reads_again(tmp_path, monkeypatch):
+    import pandas as pd
+
+    import baro.clean.cache as cache
+    import baro.clean.validate
+
+    monkeypatch.setenv("BARO_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "data").mkdir()
+    folder = folder_with(tmp_path / "data", CITY_ROWS, PROJECT_ROWS)
+    calls = []
+    real = baro.clean.validate.load_tables
+    monkeypatch.setattr(cache, "load_tables", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = cache.cached_tables(folder, edition=2014)
+    second = cache.cached_tables(folder, edition=2014)
+    assert len(calls) == 1
+    for table in ("cities", "projects", "objectives"):
+        pd.testing.assert_frame_equal(first[table], second[table])
+    pd.testing.assert_frame_equal(first.log, second.log)
+    assert first.files == second.files
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert (tmp_path / "cache").stat().st_mode & 0o077 == 0  # only its owner reads and writes it
+    # another edition, then changed bytes: read again; one entry per folder and edition
+    cache.cached_tables(folder, edition=2015)
+    assert len(calls) == 2
+    with (folder / "projects.csv").open("a") as fh:
+        fh.write("P7,V01,transport,realise,regie,concertation,true\n")
+    assert len(cache.cached_tables(folder, edition=2014).projects) == 7
+    assert len(calls) == 3
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 2
+
+
+def test_tables_with_problems_are_never_kept(tmp_path, monkeypatch):
+    import baro.clean.cache as cache
+    from baro.errors import InputError
+
+    monkeypatch.setenv("BARO_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "data").mkdir()
+    folder = folder_with(tmp_path / "data", CITY_ROWS, [r.replace("transport", "Trasnport") for r in PROJECT_ROWS])
+    for _ in range(2):
+        with pytest.raises(InputError, match="unknown domain"):
+            cache.cached_tables(folder)
+    assert not list((tmp_path / "cache").glob("*.pickle"))
+
+
+def test_an_unreadable_entry_is_read_again(tmp_path, monkeypatch):
+    import baro.clean.cache as cache
+
+    monkeypatch.setenv("BARO_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "data").mkdir()
+    folder = folder_with(tmp_path / "data", CITY_ROWS, PROJECT_ROWS)
+    cache.cached_tables(folder)
+    (entry,) = (tmp_path / "cache").glob("*.pickle")
+    entry.write_bytes(entry.read_bytes()[:100])  # cut short
+    assert len(cache.cached_tables(folder).projects) == 6
