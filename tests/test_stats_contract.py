@@ -33,6 +33,9 @@ def results():
     first, second = d[d["city_id"] <= "V06"], d[d["city_id"] > "V06"]
     return {
         "shares": stats.shares(d, "domain", cluster="city_id"),
+        "totals": stats.totals(stats.Design(d, cluster="city_id"), "domain"),
+        "contrast": stats.contrast(stats.shares(d, "decision_mode", cluster="city_id"),
+                                   {"first": [1, -1, 0]}),
         "pairwise_shares": stats.pairwise_shares(d, "decision_mode", cluster="city_id"),
         "compact_letters": stats.compact_letters(stats.pairwise_shares(d, "decision_mode")),
         "compare_editions": stats.compare_editions(first, second, "decision_mode", cluster="city_id"),
@@ -53,9 +56,11 @@ def results():
 
 def test_every_documented_table_is_returned_with_its_columns(results):
     tables = documented_tables()
-    assert len(tables) == 12
+    assert len(tables) == 14
     frames = {
         "shares": results["shares"],
+        "totals": results["totals"],
+        "contrast": results["contrast"],
         "pairwise_shares": results["pairwise_shares"],
         "compact_letters": results["compact_letters"],
         "compare_editions": results["compare_editions"],
@@ -87,7 +92,7 @@ def test_tests_carry_the_contract_fields(results):
         assert f"<caption>{name}</caption>" in html and "design_effect" in html
         for w in r.warnings:
             assert str(w) in html
-    for name in ("shares", "pairwise_shares", "compare_editions"):
+    for name in ("shares", "totals", "pairwise_shares", "compare_editions"):
         assert not RETIRED & set(results[name].columns)
         assert all(isinstance(w, Caveat) for w in results[name].attrs["warnings"])
 

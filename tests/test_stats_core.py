@@ -439,20 +439,30 @@ def test_factorize_equals_pandas(values, kind, sort):
     else:
         arr = pd.Series(np.array(values, dtype=object), dtype=kind)
     got = design.factorize(arr, sort=sort)
-    if kind == "category" and sort:
-        # sorted levels: the same result as the plain column's
-        codes, uniq = pd.factorize(plain, sort=True)
-    elif kind in ("category", "ordered"):
-        # the categories' order
-        codes, uniq = pd.factorize(arr, sort=True)
-    else:
-        codes, uniq = pd.factorize(arr, sort=sort)
+    if kind in ("category", "ordered"):
+        # every category, observed or not, as R keeps a factor's levels:
+        # sorted for an unordered categorical with sort, else in their order
+        uniq = sorted(cats) if kind == "category" and sort else cats
+        codes = [uniq.index(v) if v is not None else -1 for v in values]
+        assert got[0].tolist() == codes and got[1] == uniq
+        return
+    codes, uniq = pd.factorize(arr, sort=sort)
     assert got[0].tolist() == codes.tolist() and got[1] == list(uniq)
 
 
-def test_factorize_categorical_keeps_only_observed_categories():
+def test_factorize_categorical_keeps_every_category():
     arr = pd.Series(pd.Categorical(["b", "c", None, "b"], categories=["c", "a", "b"]))
     codes, uniq = design.factorize(arr)
-    assert codes.tolist() == [0, 1, -1, 0] and uniq == ["b", "c"]
+    assert codes.tolist() == [1, 2, -1, 1] and uniq == ["a", "b", "c"]
     codes, uniq = design.factorize(arr, sort=False)
-    assert codes.tolist() == [1, 0, -1, 1] and uniq == ["c", "b"]
+    assert codes.tolist() == [2, 0, -1, 2] and uniq == ["c", "a", "b"]
+
+
+def test_numeric_codes_come_back_as_written():
+    d = pd.DataFrame({"x": [1, 2, None, 2], "g": [1, 1, 2, 2]})
+    assert d["x"].dtype.kind == "f"
+    s = stats.shares(d, "x")
+    assert sorted(s["level"].tolist()) == [1, 2]
+    assert all(type(v) is int for v in s["level"])
+    # the levels given as the codes select the same rows as the data's floats
+    assert stats.shares(d, "x", levels=[1, 2])["count"].tolist() == [1, 2]

@@ -1,9 +1,12 @@
 """Estimates and tests for the barometer's tables (the stats contract).
 
-Every clustered figure uses one linearisation-variance core
-(:mod:`baro.stats.design`), which reproduces R's survey package for
-``svydesign(ids = ~city_id, data = d)``: clusters drawn with replacement,
-equal weights. ``cluster=None`` means independent rows.
+Every estimate and test takes a :class:`Design` first (R's ``svydesign``:
+clusters, strata, weights, finite population; ``post_stratify`` and
+``rake`` calibrate it), or a DataFrame with ``cluster=`` as shorthand for
+``Design(data, cluster=...)``; a DataFrame with ``cluster=None`` means
+independent rows. One linearisation-variance core
+(:mod:`baro.stats.design`) gives every design-based figure, equal to R's
+survey package.
 
 Result contract
 ---------------
@@ -39,6 +42,9 @@ warnings...):
   design_effect
 - pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se,
   statistic, pvalue, pvalue_adjusted
+- totals: TOTALS_COLUMNS = level, count, estimate, se, ci_low, ci_high
+- contrast: CONTRAST_COLUMNS = contrast, estimate, se, ci_low, ci_high,
+  statistic, pvalue
 - compact_letters: LETTERS_COLUMNS = level, letters
 - compare_editions: COMPARE_COLUMNS = level, estimate_a, estimate_b,
   difference, se, ci_low, ci_high, statistic, pvalue, pvalue_adjusted
@@ -61,17 +67,23 @@ warnings...):
 """
 
 from baro.stats.ca import COORDINATES_COLUMNS, EIGENVALUES_COLUMNS, Correspondence, correspondence
+from baro.stats.design import LONELY_PSU, Design
 from baro.stats.estimates import (
     COMPARE_COLUMNS,
+    CONTRAST_COLUMNS,
+    INTERVALS,
+    TOTALS_COLUMNS,
     LETTERS_COLUMNS,
     PAIRWISE_COLUMNS,
     SHARES_COLUMNS,
     ProportionTest,
     compact_letters,
     compare_editions,
+    contrast,
     pairwise_shares,
     proportion_test,
     shares,
+    totals,
 )
 from baro.stats.planning import PLANNING_COLUMNS, cities_needed, plan_editions, projects_needed
 from baro.stats.tests import (
@@ -96,6 +108,11 @@ from baro.stats.objectives import (
 __all__ = [
     "CAVEAT_CODES",
     "COMPARE_COLUMNS",
+    "CONTRAST_COLUMNS",
+    "Design",
+    "INTERVALS",
+    "LONELY_PSU",
+    "TOTALS_COLUMNS",
     "COORDINATES_COLUMNS",
     "EIGENVALUES_COLUMNS",
     "GOF_TABLE_COLUMNS",
@@ -121,6 +138,7 @@ __all__ = [
     "cochran_q",
     "compact_letters",
     "compare_editions",
+    "contrast",
     "correspondence",
     "goodness_of_fit",
     "leading_levels",
@@ -130,4 +148,5 @@ __all__ = [
     "proportion_test",
     "rank_agreement",
     "shares",
+    "totals",
 ]

@@ -156,7 +156,7 @@ def correspondence(
     """
     if row == col:
         raise ValueError(f"row and col are the same column {row!r}")
-    prep = prepare(data, [row, col])
+    prep = prepare(data, [row, col], keep_empty=False)  # a category without rows has no profile
     rl, cl = prep.uniques[row], prep.uniques[col]
     nr, nc = len(rl), len(cl)
     counts = np.bincount(prep.codes[row] * nc + prep.codes[col], minlength=nr * nc)

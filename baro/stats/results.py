@@ -181,6 +181,8 @@ class ResultMixin:
             value = getattr(self, f.name)
             if f.name == "warnings":
                 value = "; ".join(str(w) for w in value)
+            elif _is_table(value) or isinstance(value, ResultMixin):
+                continue  # a table or a result inside a result: see its own field
             row[f.name] = value
         return pd.DataFrame([row])
 
@@ -196,6 +198,12 @@ class ResultMixin:
                 tables.append(
                     f"<details><summary>{f.name} ({value.shape[0]} \u00d7 {value.shape[1]})"
                     f"</summary>{value._repr_html_()}</details>"
+                )
+                continue
+            if isinstance(value, ResultMixin):  # a result inside a result
+                tables.append(
+                    f"<details><summary>{f.name} ({type(value).__name__})</summary>"
+                    f"{value._repr_html_()}</details>"
                 )
                 continue
             shown = value if isinstance(value, str) else _fmt(value)

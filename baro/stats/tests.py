@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from baro.stats.design import cluster_totals, holm, mean_vcov, prepare, total_vcov
-from baro.stats.estimates import _few_clusters_warning, _levels_arg
+from baro.stats.design import Design, holm
+from baro.stats.estimates import _design_label, _few_clusters_warning, _levels_arg, _prepare
 from baro.stats.results import Caveat, ResultMixin, small_expected
 
 __all__ = [
@@ -111,7 +111,7 @@ def _expected_shares(expected, levels: list, column: str) -> np.ndarray:
 
 
 def goodness_of_fit(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     column: str,
     *,
     expected: Mapping | Sequence | None = None,
@@ -178,7 +178,7 @@ def goodness_of_fit(
     _check_resampling(seed, n_resamples)
     if levels is None and isinstance(expected, (Mapping, pd.Series)):
         levels = list(expected.keys())
-    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    prep = _prepare(data, [column], cluster, levels=_levels_arg(column, levels))
     lv = prep.uniques[column]
     k = len(lv)
     p0 = _expected_shares(expected, lv, column)
@@ -187,15 +187,14 @@ def goodness_of_fit(
     n = prep.n
     exp_counts = n * p0
     warnings = list(_few_clusters_warning(prep.n_clusters))
-    if prep.cluster_codes is None:
+    if prep.design is None:
         res = sps.chisquare(counts, f_exp=exp_counts)
         statistic, pvalue = float(res.statistic), float(res.pvalue)
         dof: float = k - 1
         scale = 1.0
         method = "Pearson chi-square goodness of fit (independent rows)"
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, codes, k)
-        obs, vt = total_vcov(totals)
+        obs, vt, _ = prep.design.cell_moments(codes, k, prep.keep, "total")
         e = obs.sum() * p0
         statistic = float(np.sum((obs - e) ** 2 / e))
         jac = (np.eye(k) - p0[:, None]) / np.sqrt(e)[:, None] - (
@@ -209,7 +208,7 @@ def goodness_of_fit(
         dof = float(k / tr2)
         pvalue = float(sps.chi2.sf(statistic / scale, dof))
         method = (
-            f"design-based chi-square goodness of fit, clustered by {cluster!r} "
+            f"design-based chi-square goodness of fit, {_design_label(prep, cluster)} "
             "(svygofchisq, Satterthwaite)"
         )
     mc = math.nan
@@ -219,10 +218,10 @@ def goodness_of_fit(
                 count=int(np.sum(exp_counts < 5)),
                 total=k,
                 smallest=float(exp_counts.min()),
-                monte_carlo=prep.cluster_codes is None,
+                monte_carlo=prep.design is None,
             )
         )
-        if prep.cluster_codes is None:
+        if prep.design is None:
             rng = np.random.default_rng(seed)
             sims = rng.multinomial(n, p0, size=n_resamples)
             x2 = ((sims - exp_counts) ** 2 / exp_counts).sum(axis=1)
@@ -330,12 +329,41 @@ def _interaction_basis(nr: int, nc: int) -> np.ndarray:
     return x12 - x1 @ coef
 
 
+def _check_regular(denom, p, rows_i, cols_j, row_levels, col_levels, row, col):
+    """Refuse a table whose empty cells leave the Rao-Scott matrix singular.
+
+    The interaction contrasts carry no information on empty cells; when a
+    contrast lives on empty cells alone (two levels of ``row`` both empty
+    in the same two levels of ``col``, say), ``denom`` is singular and no
+    second-order correction exists (R's ``svychisq`` stops with "system is
+    computationally singular"). The test is on the eigenvalues of the
+    symmetric matrix, so it does not depend on the order or names of the
+    levels.
+    """
+    lam = np.linalg.eigvalsh((denom + denom.T) / 2)
+    if lam.size and lam.min() > 1e-9 * max(lam.max(), 0.0):
+        return
+    empty = [
+        f"({row_levels[i]!r}, {col_levels[j]!r})"
+        for i, j, pk in sorted(zip(rows_i, cols_j, p), key=lambda t: (str(row_levels[t[0]]), str(col_levels[t[1]])))
+        if pk == 0
+    ]
+    shown = ", ".join(empty[:12]) + (", ..." if len(empty) > 12 else "")
+    raise ValueError(
+        f"the Rao-Scott test of {row!r} by {col!r} is not defined: {len(empty)} empty "
+        f"cell(s) {shown} leave {int(np.sum(lam <= 1e-9 * max(lam.max(), 0.0)))} "
+        "interaction contrast(s) without any observation (R's svychisq stops: "
+        "system is computationally singular); merge or drop sparse levels"
+    )
+
+
 def association(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     row: str,
     col: str,
     *,
     cluster: str | None = None,
+    levels: Mapping[str, Sequence] | None = None,
     seed: int = 0,
     n_resamples: int = DEFAULT_RESAMPLES,
 ) -> Association:
@@ -348,6 +376,11 @@ def association(
         The two categorical columns (rows and columns of the table).
     cluster : str, optional
         Cluster column; ``None``: independent rows.
+    levels : mapping, optional
+        Column -> its levels in a fixed order (levels never observed are
+        kept, as empty rows or columns of the table). Default: the levels
+        that occur, sorted; a categorical's categories without any row are
+        dropped, as R's ``svychisq`` drops them.
     seed, n_resamples : int
         Seed and size of the Monte-Carlo p-value computed when expected
         counts are small.
@@ -365,7 +398,7 @@ def association(
     -----
     Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``.
 
-    Clustered: R's ``svychisq(~row + col, design, statistic = "F")``, the
+    A Design (or clusters): R's ``svychisq(~row + col, design, statistic = "F")``, the
     Rao-Scott second-order correction: with ``Delta`` the design effect
     matrix of the interaction contrasts, ``F = X^2 / tr(Delta)`` on
     ``dof = (ndf, ddf)`` degrees of freedom, ``ndf = tr(Delta)^2 /
@@ -378,6 +411,12 @@ def association(
     ``chisq``) as its statistic; when rows have missing values R computes
     that ``X^2`` on the table scaled up to all rows of the design, i.e.
     ``chisq * (n + n_dropped) / n`` (every other figure agrees as is).
+
+    With unequal weights the table is R's ``svytable(..., Ntotal = n)``:
+    the weighted counts scaled to the ``n`` rows (``observed`` in the
+    residuals). When empty cells leave the Rao-Scott matrix singular the
+    test is not defined: a ValueError names the empty cells (R stops too);
+    the figure never depends on the order or the names of the levels.
 
     Cramér's V is ``sqrt(X^2 / (n (min(r, c) - 1)))`` on the table (as
     ``scipy.stats.contingency.association``); the corrected V follows
@@ -417,7 +456,16 @@ def association(
     _check_resampling(seed, n_resamples)
     if row == col:
         raise ValueError(f"row and col are the same column {row!r}")
-    prep = prepare(data, [row, col], cluster)
+    if levels is not None:
+        if not isinstance(levels, Mapping) or set(levels) - {row, col}:
+            raise ValueError(
+                f"levels must map {row!r} and/or {col!r} to their levels, not {levels!r}"
+            )
+        for name, lv in levels.items():
+            if isinstance(lv, str):
+                raise ValueError(f"levels for column {name!r} must be a list of levels, not a string")
+        levels = {k: list(v) for k, v in levels.items()}
+    prep = _prepare(data, [row, col], cluster, levels=levels, keep_empty=False)
     nr, nc = len(prep.uniques[row]), len(prep.uniques[col])
     k = nr * nc
     cell = prep.codes[row] + nr * prep.codes[col]
@@ -425,6 +473,11 @@ def association(
     cols_j = np.repeat(np.arange(nc), nr)
     n = prep.n
     counts = np.bincount(cell, minlength=k).astype(float)
+    if prep.design is not None:
+        p, v, _ = prep.design.cell_moments(cell, k, prep.keep, "mean")
+        if not prep.design.equal_weights:
+            # R's svytable(..., Ntotal = n): the weighted table scaled to n rows
+            counts = p * n
     table = counts.reshape(nc, nr).T  # rows x cols
     rsum, csum = table.sum(axis=1), table.sum(axis=0)
     expected = np.outer(rsum, csum) / n
@@ -433,7 +486,7 @@ def association(
     warnings = list(_few_clusters_warning(prep.n_clusters))
     small = bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
     mc = math.nan
-    if prep.cluster_codes is None:
+    if prep.design is None:
         res = sps.chi2_contingency(table, correction=False)
         chi2 = float(res.statistic)
         pvalue = float(res.pvalue)
@@ -453,17 +506,16 @@ def association(
             )
             mc = float(mcres.pvalue)
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, cell, k)
-        p, v = mean_vcov(totals)
         cmat = _interaction_basis(nr, nc)
         inv_p = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
         a = cmat * inv_p[:, None]
         denom = (cmat.T * inv_p) @ cmat / n
+        _check_regular(denom, p, rows_i, cols_j, prep.uniques[row], prep.uniques[col], row, col)
         numr = a.T @ v @ a
         delta = np.linalg.solve(denom, numr)
         tr = float(np.trace(delta))
         d0 = tr**2 / float(np.trace(delta @ delta))
-        nu = prep.n_clusters - 1
+        nu = prep.design.dof
         f_stat = chi2 / tr
         ndf, ddf = d0, d0 * nu
         pvalue = float(sps.f.sf(f_stat, ndf, ddf))
@@ -472,7 +524,7 @@ def association(
         chisq1 = chi2 / mean_delta
         pvalue1 = float(sps.chi2.sf(chisq1, delta.shape[0]))
         method = (
-            f"Rao-Scott second-order F test, clustered by {cluster!r} "
+            f"Rao-Scott second-order F test, {_design_label(prep, cluster)} "
             "(svychisq statistic='F')"
         )
         pr = p.reshape(nc, nr).T
@@ -492,7 +544,7 @@ def association(
                 count=int(np.sum(expected < 5)),
                 total=k,
                 smallest=float(expected.min()),
-                monte_carlo=prep.cluster_codes is None,
+                monte_carlo=prep.design is None,
             )
         )
     v_plain, v_corr = _cramers_v(chi2, n, nr, nc)
@@ -502,7 +554,7 @@ def association(
         {
             "level_a": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
             "level_b": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
-            "observed": counts[order].astype(np.int64),
+            "observed": counts[order],
             "expected": expected.T.reshape(-1)[order],
             "adjusted_residual": adj[order],
             "pvalue": cell_p[order],

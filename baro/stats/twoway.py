@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from baro.stats.design import factorize
+from baro.stats.design import observed_levels
 from baro.stats.results import ResultMixin
 from baro.stats.tests import DEFAULT_RESAMPLES, Association, association
 
@@ -88,7 +88,7 @@ class TwoWay(ResultMixin):
 
 
 def _levels_in_order(series: pd.Series, order: Sequence | None) -> list:
-    _, found = factorize(series)
+    found = observed_levels(series)
     if order is None:
         return found
     order = list(order)
@@ -159,7 +159,7 @@ def association_merged(
             )
     keep = data[row].notna() & data[col].notna()
     groups = [[lv] for lv in _levels_in_order(data.loc[keep, col], order)]
-    rows_found = factorize(data.loc[keep, row])[1]
+    rows_found = observed_levels(data.loc[keep, row])
     if len(groups) < 2 or len(rows_found) < 2:
         return TwoWay(row, col, False, "one_level", (), tuple(g[0] for g in groups))
     counts = pd.crosstab(data.loc[keep, row].astype(object), data.loc[keep, col].astype(object))
