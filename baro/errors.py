@@ -7,7 +7,22 @@ exits with status 2; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    r"""``text`` with every control character escaped (``\x1b``), except those in ``keep``.
+
+    Data may hold terminal escape sequences; printed raw they would
+    recolour or retitle the terminal.
+
+    >>> escape_controls("V01\x1b[31m"), escape_controls("a\nb", keep="\n")
+    ('V01\\x1b[31m', 'a\nb')
+    """
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", text)
 
 
 class BaroError(Exception):
@@ -37,7 +52,7 @@ class Problem:
         if self.column is not None:
             where += f", column {self.column!r}"
         value = "" if self.value is None else f": {self.value!r}"
-        return f"{where}{value}: {self.message}"
+        return escape_controls(f"{where}{value}: {self.message}")
 
 
 class InputError(BaroError):

@@ -22,17 +22,22 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import itertools
 import math
 import os
 import re
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from baro.clean.labels import recognise_column
+from baro.clean.schema import COLUMNS
 from baro.errors import InputError, Problem
 
 #: File name suffixes read as tables.
@@ -66,8 +71,6 @@ def _fail(path, message: str, row: int | None = None) -> InputError:
 
 
 def _default_recognise(name: str) -> bool:
-    from baro.clean import recognise_column
-
     return recognise_column(name) is not None
 
 
@@ -134,6 +137,8 @@ def read_table(
         raise ValueError(f"sheet={sheet!r} applies to .xlsx workbooks only, not to {path.name}")
     if not path.exists():
         raise _fail(path, "file not found")
+    if path.is_dir():
+        raise _fail(path, "is a folder, not a table file")
     if not path.is_file():
         raise _fail(path, "is not a file")
     try:
@@ -260,6 +265,17 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
+#: Rows per chunk when pandas reads a CSV file (bounds the memory of the strings).
+CHUNK_ROWS = 200_000
+
+
+def _lines(text: str, pos: int = 0):
+    """The lines of ``text`` from ``pos``, each with its line end."""
+    for m in _LINE.finditer(text, pos):
+        if not m.group():
+            return
+        yield m.group()
+
 
 def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[int]]:
     text, encoding = decode(data, path)
@@ -276,22 +292,110 @@ def _read_csv(path: Path, data: bytes, recognise) -> tuple[pd.DataFrame, list[in
             break
         lead += 1
         pos = m.end()
-    body = text[pos:]
-    body_lines = [ln for ln in re.split(r"\r\n|\r|\n", body) if ln.strip()]
-    if not body_lines:
+    sample = []
+    for line in _lines(text, pos):
+        if line.strip():
+            sample.append(line.rstrip("\r\n"))
+            if len(sample) == 50:
+                break
+    if not sample:
         raise _fail(path, "has no header row (only comment lines)")
-    delimiter = delimiter or sniff_delimiter(body_lines)
-    try:
-        records = _records(body, delimiter)
-    except csv.Error as exc:
-        raise _fail(path, f"is not a readable CSV file: {exc}") from None
-    # the spreadsheet row of records[i] is lead + i + 1
-    row_numbers = [lead + i + 1 for i in range(len(records))]
-    frame, rows = _frame(path, records, row_numbers, recognise, delimiter)
+    delimiter = delimiter or sniff_delimiter(sample)
+    read = _read_csv_fast(path, data, text, pos, encoding, delimiter, lead, recognise)
+    if read is None:
+        # the exact reader, record by record: rows whose fields do not fit
+        # the header are named one by one
+        try:
+            records = _records(text[pos:], delimiter)
+        except csv.Error as exc:
+            raise _fail(path, f"is not a readable CSV file: {exc}") from None
+        # the spreadsheet row of records[i] is lead + i + 1
+        row_numbers = [lead + i + 1 for i in range(len(records))]
+        read = _frame(path, records, row_numbers, recognise, delimiter)
+    frame, rows = read
     frame.attrs["baro"].update(
         format="csv", encoding=encoding, delimiter=delimiter, comments=comments
     )
     return frame, rows
+
+
+def _read_csv_fast(path, data, text, pos, encoding, delimiter, lead, recognise):
+    """:func:`_frame` of the CSV records, read by pandas' C parser; None to use the exact reader.
+
+    The header is found among the first records read by the csv module
+    (as the exact reader does); pandas then reads every record, in
+    chunks, each column kept as codes into its distinct strings. None when
+    a record does not fit: more fields than the header, a row separated by
+    another delimiter, or a record pandas cannot parse. The exact reader
+    then reads the file and names those rows.
+    """
+    head = list(
+        itertools.islice(
+            csv.reader(_lines(text, pos), delimiter=delimiter, strict=False), HEADER_SEARCH_ROWS + 1
+        )
+    )
+    h = find_header(head, recognise)
+    if h >= len(head):
+        return None
+    header = [str(c).strip() for c in head[h]]
+    n_fields = max(len(r) for r in head)
+    if encoding in ("utf-8", "utf-8-sig", "cp1252"):
+        source = _io.BytesIO(data)
+        source.seek(len(text[:pos].encode(encoding)))  # utf-8-sig: the byte order mark too
+        pd_encoding = "cp1252" if encoding == "cp1252" else "utf-8"
+    else:
+        source, pd_encoding = _io.StringIO(text[pos:], newline=""), None
+    parts: list[list[np.ndarray]] = [[] for _ in range(n_fields)]
+    try:
+        reader = pd.read_csv(
+            source, sep=delimiter, header=None, names=range(n_fields), dtype=object,
+            na_filter=False, skip_blank_lines=False, quotechar='"', doublequote=True,
+            engine="c", encoding=pd_encoding, chunksize=CHUNK_ROWS,
+        )
+        for chunk in reader:
+            for j in range(n_fields):
+                parts[j].append(chunk[j].to_numpy(dtype=object))
+    except (pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    columns = [np.concatenate(p) if p else np.zeros(0, dtype=object) for p in parts]
+    del parts
+    n = len(columns[0])
+    if n <= h:
+        return None
+    columns = [c[h + 1 :] for c in columns]
+    # a trailing run of empty header cells over empty columns is not a column
+    width = len(header)
+    while width and not header[width - 1] and _blank(columns[width - 1]).all():
+        width -= 1
+    header = header[:width]
+    if not all(_blank(columns[j]).all() for j in range(width, n_fields)):
+        return None  # a row with more fields than the header
+    # only a file holding another delimiter can hold a row pasted with it
+    others = [d for d in DELIMITERS if d != delimiter and d.encode() in data]
+    if width > 1 and others:
+        short = _blank(columns[width - 1])
+        for j in range(width - 1):
+            distinct = pd.unique(columns[j])
+            pasted = [c for c in distinct if any(d in c for d in others)]
+            if pasted and (pd.Series(columns[j]).isin(pasted).to_numpy() & short).any():
+                return None  # perhaps a row pasted with another delimiter
+    frame = pd.DataFrame({j: pd.array(columns[j], dtype="str") for j in range(width)})
+    frame.columns = header
+    frame.attrs["baro"] = {
+        "header_row": lead + h + 1,
+        "skipped": [
+            (lead + i + 1, " ".join(str(c).strip() for c in head[i] if str(c).strip()))
+            for i in range(h)
+            if not _is_blank(head[i])
+        ],
+    }
+    return frame, list(range(lead + h + 2, lead + n + 1))
+
+
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Whether each cell is empty or spacing only (each distinct value stripped once)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.fromiter((not str(c).strip() for c in distinct), bool, len(distinct))[codes]
 
 
 # ------------------------------------------------------------------ shared
@@ -467,8 +571,56 @@ def _read_xlsx(path: Path, recognise, sheet: str | None = None) -> tuple[pd.Data
     _, title, records = chosen
     frame, rows = _frame(path, records, list(range(1, len(records) + 1)), recognise)
     others = [c[1] for c in candidates if c[1] != title]
-    frame.attrs["baro"].update(format="xlsx", sheet=title, other_sheets=others)
+    formulas = _formulas(path, wb[title], frame)
+    frame.attrs["baro"].update(format="xlsx", sheet=title, other_sheets=others, formulas=formulas)
     return frame, rows
+
+
+_FORMULA = re.compile(rb"<f[ >]")
+
+
+def _formulas(path: Path, values, frame: pd.DataFrame) -> int:
+    """How many cells of the table hold a formula with a stored value.
+
+    A formula cell holds its formula and, when the workbook was saved by a
+    spreadsheet program, the value last computed. Workbooks written by a
+    script (openpyxl among them) often store no value: such a cell is an
+    error naming the sheet, the cell and the formula, since reading it as
+    empty would change the figures without a word.
+    """
+    import openpyxl
+
+    with zipfile.ZipFile(path) as z:  # most workbooks hold no formula: then one reading is enough
+        if not any(_FORMULA.search(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/")):
+            return 0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=False)
+    sheet = wb[values.title]
+    header_row = frame.attrs["baro"]["header_row"]
+    problems, stored = [], 0
+    for line in sheet.iter_rows(min_row=header_row):
+        for cell in line:
+            if cell.data_type != "f":
+                continue
+            formula = getattr(cell.value, "text", cell.value)
+            if values.cell(row=cell.row, column=cell.column).value is not None:
+                stored += 1
+                continue
+            j = cell.column - 1
+            problems.append(
+                Problem(
+                    str(path),
+                    f"cell {values.title}!{cell.coordinate} holds the formula {str(formula)!r} without a "
+                    "stored value; open the workbook in a spreadsheet program and save it, so that "
+                    "the values are stored",
+                    row=cell.row,
+                    column=frame.columns[j] if j < len(frame.columns) and frame.columns[j] else None,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return stored
 
 
 # ------------------------------------------------------------------- SAV
@@ -592,8 +744,6 @@ def write_canonical(
     project_id,city_id,domain,status,management_mode,decision_mode,citizens_involved
     P001,V01,transport,realise,regie,concertation,true
     """
-    from baro.clean import COLUMNS
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = {}

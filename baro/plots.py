@@ -14,7 +14,7 @@ text, it does not interpret markup (``$`` is escaped for mathtext).
 Examples
 --------
 >>> import pandas as pd
->>> sh = pd.DataFrame({"level": ["transport", "education"], "share": [0.16, 0.15],
+>>> sh = pd.DataFrame({"level": ["transport", "education"], "estimate": [0.16, 0.15],
 ...                    "ci_low": [0.12, 0.11], "ci_high": [0.2, 0.19]})
 >>> fig = shares_plot(sh, variable="domain")
 >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -144,7 +144,7 @@ def shares_plot(
     Parameters
     ----------
     shares : DataFrame
-        A :func:`baro.stats.shares` table: ``level``, ``share``, ``ci_low``,
+        A :func:`baro.stats.shares` table: ``level``, ``estimate``, ``ci_low``,
         ``ci_high``.
     labels : mapping, optional
         Code -> label; default the taxonomy's labels of ``variable``.
@@ -158,25 +158,25 @@ def shares_plot(
     matplotlib.figure.Figure
         One horizontal bar per level, with its interval as an error bar.
     """
-    _require(shares, [level, "share", "ci_low", "ci_high"], "shares_plot")
+    _require(shares, [level, "estimate", "ci_low", "ci_high"], "shares_plot")
     names = _labels(labels, variable)
-    d = shares.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+    d = shares.sort_values("estimate", ascending=False, kind="stable").reset_index(drop=True)
     with _style():
         import seaborn as sns
 
         fig, ax = _new_figure(0.9 + 0.3 * len(d))
         y = np.arange(len(d))
         colour = sns.color_palette(PALETTE)[0]
-        ax.barh(y, d["share"], color=colour, alpha=0.55, height=0.65, label="Part")
-        err = np.vstack([d["share"] - d["ci_low"], d["ci_high"] - d["share"]])
+        ax.barh(y, d["estimate"], color=colour, alpha=0.55, height=0.65, label="Part")
+        err = np.vstack([d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]])
         ax.errorbar(
-            d["share"], y, xerr=np.clip(err, 0, None), fmt="o", color="black",
+            d["estimate"], y, xerr=np.clip(err, 0, None), fmt="o", color="black",
             markersize=3.5, elinewidth=1.1, capsize=2.5,
             label=_level_label(confidence_level),
         )
         ax.set_yticks(y, [_text(names.get(v, v)) for v in d[level]])
         ax.invert_yaxis()
-        ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["share"].max())) * 1.1 or 1)
+        ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["estimate"].max())) * 1.1 or 1)
         _percent_axis(ax.xaxis)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
@@ -191,8 +191,8 @@ def residual_heatmap(
     row_labels: Mapping[Any, str] | None = None,
     col_labels: Mapping[Any, str] | None = None,
     *,
-    row: str = "row_level",
-    col: str = "col_level",
+    row: str = "level_a",
+    col: str = "level_b",
     value: str = "adjusted_residual",
     row_variable: str | None = None,
     row_order: list | None = None,
@@ -210,8 +210,8 @@ def residual_heatmap(
     ----------
     residuals : DataFrame
         The residuals table of :func:`baro.stats.association`, one row
-        per cell, with columns ``row`` (default ``row_level``), ``col``
-        (default ``col_level``) and ``value``.
+        per cell, with columns ``row`` (default ``level_a``), ``col``
+        (default ``level_b``) and ``value``.
     row_order, col_order : list, optional
         Order of the rows and columns (default: order of appearance); levels
         left out follow in their order of appearance.
@@ -306,9 +306,9 @@ def comparison_plot(
         long = pd.concat(frames, ignore_index=True)
     else:
         long = shares
-    _require(long, [edition, level, "share", "ci_low", "ci_high"], "comparison_plot")
+    _require(long, [edition, level, "estimate", "ci_low", "ci_high"], "comparison_plot")
     names = _labels(labels, variable)
-    order = long.groupby(level, sort=False)["share"].mean().sort_values(ascending=False).index.tolist()
+    order = long.groupby(level, sort=False)["estimate"].mean().sort_values(ascending=False).index.tolist()
     eds = list(dict.fromkeys(long[edition].tolist()))
     with _style():
         import seaborn as sns
@@ -319,10 +319,10 @@ def comparison_plot(
         for i, ed in enumerate(eds):
             d = long[long[edition] == ed].set_index(level).reindex(order)
             y = np.arange(len(order)) - 0.35 + step * (i + 0.5)
-            ok = d["share"].notna().to_numpy()
-            err = np.vstack([d["share"] - d["ci_low"], d["ci_high"] - d["share"]])[:, ok]
+            ok = d["estimate"].notna().to_numpy()
+            err = np.vstack([d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]])[:, ok]
             ax.errorbar(
-                d["share"].to_numpy()[ok], y[ok], xerr=np.clip(err, 0, None), fmt="o",
+                d["estimate"].to_numpy()[ok], y[ok], xerr=np.clip(err, 0, None), fmt="o",
                 color=colours[i], markersize=4, elinewidth=1.2, capsize=2,
                 label=_text(ed),
             )
@@ -343,9 +343,9 @@ def ranking_plot(
     labels: Mapping[Any, str] | None = None,
     *,
     variable: str | None = "objective",
-    level: str = "item",
+    level: str = "level",
     value: str = "mean_rank",
-    n_items: int | None = None,
+    n_levels: int | None = None,
     title: str | None = None,
 ) -> Figure:
     """Mean rank of each objective (1 = cited first), best on top.
@@ -354,7 +354,7 @@ def ranking_plot(
     ----------
     ranking : DataFrame
         One row per objective: ``level`` (codes) and ``value`` (mean rank).
-    n_items : int, optional
+    n_levels : int, optional
         Number of objectives that could be ranked: the axis runs from 1 to
         it. Default: the number of rows.
 
@@ -366,7 +366,7 @@ def ranking_plot(
     _require(ranking, [level, value], "ranking_plot")
     names = _labels(labels, variable)
     d = ranking.sort_values(value, kind="stable").reset_index(drop=True)
-    top = n_items or len(d)
+    top = n_levels or len(d)
     with _style():
         import seaborn as sns
 
@@ -415,8 +415,8 @@ def trend_plot(
 
     Examples
     --------
-    >>> s = {2013: pd.DataFrame({"level": ["education"], "share": [0.12], "ci_low": [0.1], "ci_high": [0.14]}),
-    ...      2014: pd.DataFrame({"level": ["education"], "share": [0.15], "ci_low": [0.12], "ci_high": [0.19]})}
+    >>> s = {2013: pd.DataFrame({"level": ["education"], "estimate": [0.12], "ci_low": [0.1], "ci_high": [0.14]}),
+    ...      2014: pd.DataFrame({"level": ["education"], "estimate": [0.15], "ci_low": [0.12], "ci_high": [0.19]})}
     >>> fig = trend_plot({"avec grappes": s}, "education", variable="domain")
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()], fig.axes[0].get_title(loc="left")
     (['2013', '2014'], 'Éducation')
@@ -438,15 +438,15 @@ def trend_plot(
                 frame = shares[m].get(ed)
                 if frame is None:
                     continue
-                _require(frame, [level, "share", "ci_low", "ci_high"], "trend_plot")
+                _require(frame, [level, "estimate", "ci_low", "ci_high"], "trend_plot")
                 row = frame[frame[level] == level_code]
                 if row.empty:
                     continue
                 r = row.iloc[0]
                 xs.append(j - 0.15 + step * (i + 0.5))
-                ys.append(float(r["share"]))
-                lo.append(max(float(r["share"]) - float(r["ci_low"]), 0.0))
-                hi.append(max(float(r["ci_high"]) - float(r["share"]), 0.0))
+                ys.append(float(r["estimate"]))
+                lo.append(max(float(r["estimate"]) - float(r["ci_low"]), 0.0))
+                hi.append(max(float(r["ci_high"]) - float(r["estimate"]), 0.0))
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", color=colours[i], markersize=5,
                         elinewidth=1.4, capsize=3, label=_text(m))
         ax.set_xticks(np.arange(len(editions)), [_text(e) for e in editions])
@@ -457,4 +457,226 @@ def trend_plot(
         ax.grid(axis="x", visible=False)
         ax.legend(title=_text(legend_title), loc="lower right", frameon=True)
         ax.set_title(_text(names.get(level_code, level_code)))
+    return fig
+
+
+def repel_labels(
+    anchors: np.ndarray,
+    sizes: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    *,
+    point_size: float = 7.0,
+    pad: float = 2.0,
+    gap: float = 2.0,
+    rings: int = 60,
+) -> np.ndarray:
+    """Place label boxes near their points so that no two overlap.
+
+    A simple, deterministic placement in display units (pixels): labels are
+    placed one after the other, in the order given; each takes the first
+    free place among candidates around its point, nearest first (right,
+    left, above, below, then the diagonals and finer angles), where free
+    means overlapping no label already placed and no point, and inside
+    ``bounds``. No randomness: a map is drawn the same way every time.
+
+    Parameters
+    ----------
+    anchors : ndarray, shape (n, 2)
+        The points (x, y).
+    sizes : ndarray, shape (n, 2)
+        Width and height of each label.
+    bounds : tuple
+        ``(x0, y0, x1, y1)``: the boxes stay inside.
+    point_size : float
+        Side of the square each point occupies.
+    pad : float
+        Space kept between two boxes, and between a box and a point.
+    gap : float
+        Distance between a point and its label at the nearest place.
+    rings : int
+        Distances tried, each a label height further out.
+
+    Returns
+    -------
+    ndarray, shape (n, 2)
+        Centres of the label boxes. When no candidate is free (a very
+        crowded map), the label takes the candidate overlapping least.
+
+    Examples
+    --------
+    >>> a = np.array([[10.0, 10.0], [11.0, 10.0], [12.0, 11.0]])
+    >>> s = np.array([[40.0, 10.0]] * 3)
+    >>> c = repel_labels(a, s, (0, 0, 200, 200))
+    >>> bool(overlapping_boxes(c, s, pad=2.0).any())
+    False
+    """
+    anchors = np.asarray(anchors, dtype=float).reshape(-1, 2)
+    sizes = np.asarray(sizes, dtype=float).reshape(-1, 2)
+    n = len(anchors)
+    x0, y0, x1, y1 = bounds
+    first = [0, 180, 90, 270, 30, 150, 210, 330, 60, 120, 240, 300]
+    angles = np.deg2rad(np.array(first + [a for a in range(0, 360, 15) if a not in first], dtype=float))
+    ux, uy = np.cos(angles), np.sin(angles)
+    placed_c = np.empty((0, 2))
+    placed_h = np.empty((0, 2))
+    out = np.empty((n, 2))
+    ph = point_size / 2
+    for i in range(n):
+        hw, hh = sizes[i] / 2
+        step = max(2 * hh, 4.0)
+        dist = np.arange(rings) * step
+        # centre = anchor + direction * (clearance + distance), ring by ring
+        cx = anchors[i, 0] + ux[None, :] * (hw + ph + gap + dist[:, None])
+        cy = anchors[i, 1] + uy[None, :] * (hh + ph + gap + dist[:, None])
+        cand = np.column_stack([cx.reshape(-1), cy.reshape(-1)])
+        inside = (
+            (cand[:, 0] - hw >= x0) & (cand[:, 0] + hw <= x1)
+            & (cand[:, 1] - hh >= y0) & (cand[:, 1] + hh <= y1)
+        )
+        over_pts = np.clip(hw + ph + pad - np.abs(cand[:, None, 0] - anchors[None, :, 0]), 0, None) * np.clip(
+            hh + ph + pad - np.abs(cand[:, None, 1] - anchors[None, :, 1]), 0, None
+        )
+        cost = over_pts.sum(axis=1)
+        if len(placed_c):
+            over_lab = np.clip(
+                hw + placed_h[None, :, 0] + pad - np.abs(cand[:, None, 0] - placed_c[None, :, 0]), 0, None
+            ) * np.clip(hh + placed_h[None, :, 1] + pad - np.abs(cand[:, None, 1] - placed_c[None, :, 1]), 0, None)
+            cost = cost + over_lab.sum(axis=1)
+        cost = np.where(inside, cost, np.inf)
+        free = np.flatnonzero(cost == 0)
+        if free.size:
+            k = int(free[0])
+        elif np.isfinite(cost).any():
+            k = int(np.argmin(cost))
+        else:
+            k = 0
+        out[i] = cand[k]
+        placed_c = np.vstack([placed_c, cand[k]])
+        placed_h = np.vstack([placed_h, [hw, hh]])
+    return out
+
+
+def overlapping_boxes(centres: np.ndarray, sizes: np.ndarray, *, pad: float = 0.0) -> np.ndarray:
+    """Pairs of boxes (centre, width and height) that overlap: a boolean matrix.
+
+    >>> overlapping_boxes(np.array([[0, 0], [5, 0], [50, 0]]), np.array([[10, 10]] * 3))
+    array([[False,  True, False],
+           [ True, False, False],
+           [False, False, False]])
+    """
+    centres = np.asarray(centres, dtype=float)
+    half = np.asarray(sizes, dtype=float) / 2
+    ox = half[:, None, 0] + half[None, :, 0] + pad - np.abs(centres[:, None, 0] - centres[None, :, 0])
+    oy = half[:, None, 1] + half[None, :, 1] + pad - np.abs(centres[:, None, 1] - centres[None, :, 1])
+    hit = (ox > 1e-9) & (oy > 1e-9)
+    np.fill_diagonal(hit, False)
+    return hit
+
+
+def ca_map(
+    ca: Any,
+    row_labels: Mapping[Any, str] | None = None,
+    col_labels: Mapping[Any, str] | None = None,
+    *,
+    row_variable: str | None = None,
+    col_variable: str | None = None,
+    axis_titles: tuple[str, str] | None = None,
+    legend: tuple[str, str] = ("Lignes", "Colonnes"),
+    title: str | None = None,
+) -> Figure:
+    """Map of a correspondence analysis: rows and columns on the first two axes.
+
+    Parameters
+    ----------
+    ca : :class:`baro.stats.Correspondence`
+    row_labels, col_labels : mapping, optional
+        Code -> label; default the taxonomy's labels of ``row_variable`` and
+        ``col_variable``.
+    axis_titles : tuple of str, optional
+        Titles of the two axes; default ``"Axe 1 (39,0 % de l’inertie)"``
+        and so on, with each axis's share of the total inertia.
+    legend : tuple of str
+        Names of the row and the column points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Both axes on one scale (distances are comparable), labels placed by
+        :func:`repel_labels` so that none overlaps another or a point; a
+        thin line joins a label moved away from its point. A table with
+        one axis only gives a map on one line.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rows = ca.coordinates("rows")
+    cols = ca.coordinates("columns")
+    rnames = _labels(row_labels, row_variable)
+    cnames = _labels(col_labels, col_variable)
+    two = "dim_2" in rows.columns
+    shares = ca.eigenvalues.set_index("dimension")["inertia_share"]
+    if axis_titles is None:
+        axis_titles = tuple(
+            f"Axe {d} ({text.fmt_percent(float(shares[d]), 1)} de l\u2019inertie)" if d in shares.index else ""
+            for d in (1, 2)
+        )
+    xy_r = np.column_stack([rows["dim_1"], rows["dim_2"] if two else np.zeros(len(rows))])
+    xy_c = np.column_stack([cols["dim_1"], cols["dim_2"] if two else np.zeros(len(cols))])
+    points = np.vstack([xy_r, xy_c])
+    labels = [_text(rnames.get(v, v)) for v in rows["level"]] + [_text(cnames.get(v, v)) for v in cols["level"]]
+    with _style():
+        import seaborn as sns
+
+        palette = sns.color_palette(PALETTE)
+        colours = [palette[0]] * len(xy_r) + [palette[3]] * len(xy_c)
+        height = 0.85 * WIDTH if two else 2.6
+        fig = Figure(figsize=(WIDTH, height))
+        canvas = FigureCanvasAgg(fig)
+        bottom = 0.75 / height
+        ax = fig.add_axes((0.1, bottom + 0.05, 0.87, 0.93 - bottom - 0.05))
+        ax.axhline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)
+        if two:
+            ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)
+        ax.scatter(xy_r[:, 0], xy_r[:, 1], s=28, marker="o", color=palette[0], zorder=3, label=_text(legend[0]))
+        ax.scatter(xy_c[:, 0], xy_c[:, 1], s=34, marker="^", color=palette[3], zorder=3, label=_text(legend[1]))
+        span_x = float(np.ptp(points[:, 0])) or 1.0
+        span_y = float(np.ptp(points[:, 1])) or span_x
+        lo_x, hi_x = points[:, 0].min() - 0.3 * span_x, points[:, 0].max() + 0.3 * span_x
+        if two:
+            lo_y, hi_y = points[:, 1].min() - 0.2 * span_y, points[:, 1].max() + 0.2 * span_y
+            # one scale on both axes: widen the range that is shorter for its side
+            pos = ax.get_position()
+            w, h = pos.width * WIDTH, pos.height * height
+            scale = max((hi_x - lo_x) / w, (hi_y - lo_y) / h)
+            mid_x, mid_y = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+            ax.set_xlim(mid_x - scale * w / 2, mid_x + scale * w / 2)
+            ax.set_ylim(mid_y - scale * h / 2, mid_y + scale * h / 2)
+        else:
+            ax.set_xlim(lo_x, hi_x)
+            ax.set_ylim(-1, 1)
+            ax.set_yticks([])
+        _number_axis(ax.xaxis, 2)
+        _number_axis(ax.yaxis, 2)
+        ax.set_xlabel(_text(axis_titles[0]))
+        ax.set_ylabel(_text(axis_titles[1]) if two else "")
+        fig.legend(loc="lower center", ncols=2, frameon=False, bbox_to_anchor=(0.5, 0.0))
+        renderer = canvas.get_renderer()
+        texts = [
+            ax.text(x, y, lab, ha="center", va="center", fontsize="small", color=c, zorder=4)
+            for (x, y), lab, c in zip(points, labels, colours)
+        ]
+        sizes = np.array([[b.width, b.height] for b in (t.get_window_extent(renderer) for t in texts)])
+        anchors = ax.transData.transform(points)
+        box = ax.get_window_extent(renderer)
+        centres = repel_labels(anchors, sizes, (box.x0 + 2, box.y0 + 2, box.x1 - 2, box.y1 - 2))
+        inverse = ax.transData.inverted()
+        for t, c, a, size in zip(texts, centres, anchors, sizes):
+            t.set_position(inverse.transform(c))
+            # a line from the point to the nearest edge of a label moved away
+            near = np.clip(a, c - size / 2, c + size / 2)
+            if np.hypot(*(near - a)) > 12:
+                line = inverse.transform(np.vstack([a, near]))
+                ax.plot(line[:, 0], line[:, 1], color="0.55", linewidth=0.6, zorder=2)
+        ax.grid(True, alpha=0.5)
+        if title:
+            ax.set_title(_text(title))
     return fig

@@ -24,8 +24,8 @@ Examples
 >>> import pandas as pd
 >>> shown = []
 >>> rep = Report(display=shown.append)
->>> frame = pd.DataFrame({"level": ["<b>a</b>", "b"], "share": [0.25, 0.75]})
->>> rep.show_table(frame, "demo", "Parts", formats={"share": "percent"})
+>>> frame = pd.DataFrame({"level": ["<b>a</b>", "b"], "estimate": [0.25, 0.75]})
+>>> rep.show_table(frame, "demo", "Parts", formats={"estimate": "percent"})
 >>> "&lt;b&gt;a&lt;/b&gt;" in shown[0].data, '<td class="num">25,0\\xa0%</td>' in shown[0].data
 (True, True)
 """
@@ -404,7 +404,7 @@ class Report:
         )
 
     def caveats(self, *results: Any) -> None:
-        """Display the warnings of ``results`` (in French) as one callout.
+        """Display the warnings of ``results`` (their French sentences) as one callout.
 
         Nothing is displayed when no result carries a warning.
         """
@@ -425,60 +425,26 @@ CLUSTERING_COLUMNS = (
 )
 
 
-def design_effect(clustered: Any, unclustered: Any) -> float:
-    """Design effect of a test: what clustering does to its variance.
-
-    - a proportion (:class:`baro.stats.ProportionTest`): the ratio of the
-      clustered variance to the binomial one, ``(se_c / se_u) ** 2``;
-    - an association (:class:`baro.stats.Association`): the mean
-      generalised design effect of Rao and Scott, Pearson's X² over the
-      first-order corrected statistic;
-    - a goodness of fit (:class:`baro.stats.GoodnessOfFit`): the mean
-      eigenvalue of the Rao-Scott correction, ``scale * dof / (k - 1)``
-      (1 for independent rows).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> design_effect(R(se=0.04), R(se=0.02))
-    4.0
-    >>> design_effect(R(chisq=30.0, chisq_first_order=12.0), None)
-    2.5
-    >>> design_effect(R(scale=2.0, dof=4.5, n_levels=10), None)
-    1.0
-    """
-    if hasattr(clustered, "mean_design_effect"):
-        return float(clustered.mean_design_effect)
-    if hasattr(clustered, "chisq_first_order"):
-        return float(clustered.chisq) / float(clustered.chisq_first_order)
-    if hasattr(clustered, "scale") and hasattr(clustered, "n_levels"):
-        return float(clustered.scale) * float(clustered.dof) / (int(clustered.n_levels) - 1)
-    if hasattr(clustered, "se") and hasattr(unclustered, "se"):
-        return (float(clustered.se) / float(unclustered.se)) ** 2
-    raise TypeError(
-        f"no design effect for {type(clustered).__name__}; expected a ProportionTest, "
-        "an Association or a GoodnessOfFit"
-    )
-
-
 def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
     """Clustered and unclustered figures of the main tests, side by side.
 
     Parameters
     ----------
     tests : mapping
-        Test label -> (clustered result, unclustered result).
+        Test label -> (clustered result, unclustered result), each a test
+        of :mod:`baro.stats` (``statistic``, ``pvalue``, ``design_effect``).
 
     Returns
     -------
     DataFrame
-        Columns :data:`CLUSTERING_COLUMNS`.
+        Columns :data:`CLUSTERING_COLUMNS`; ``design_effect`` is the
+        clustered result's.
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> t = clustering_table({"Part": (R(statistic=2.0, pvalue=0.06, se=0.03, n_clusters=38),
-    ...                                R(statistic=3.0, pvalue=0.003, se=0.02, n_clusters=None))})
+    >>> t = clustering_table({"Part": (R(statistic=2.0, pvalue=0.06, design_effect=2.25, n_clusters=38),
+    ...                                R(statistic=3.0, pvalue=0.003, design_effect=1.0, n_clusters=None))})
     >>> t[["test", "pvalue_unclustered", "pvalue_clustered", "design_effect", "n_clusters"]]
        test  pvalue_unclustered  pvalue_clustered  design_effect  n_clusters
     0  Part               0.003              0.06           2.25          38
@@ -492,7 +458,7 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
                 "pvalue_unclustered": float(unc.pvalue),
                 "statistic_clustered": float(clu.statistic),
                 "pvalue_clustered": float(clu.pvalue),
-                "design_effect": design_effect(clu, unc),
+                "design_effect": float(clu.design_effect),
                 "n_clusters": clu.n_clusters,
             }
         )

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -313,20 +312,18 @@ def _clustered(result: Any) -> bool:
 def _stat_text(result: Any, symbol: str) -> str:
     """``F = 4,21, ddl = 8,3 et 307,1, p < 0,001`` from a test result.
 
-    The denominator degrees of freedom (``ddf``) are shown when the
-    result is a clustered F test.
+    ``dof`` is a number, or a pair (an F test's numerator and denominator
+    degrees of freedom).
     """
     parts = []
     stat = _get(result, "statistic")
     if stat is not None and not _is_missing(stat):
         parts.append(f"{symbol} = {fmt_number(stat, 2)}")
     dof = _get(result, "dof", "df")
-    ddf = _get(result, "ddf")
-    if dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
-        if symbol.startswith("F") and ddf is not None and not _is_missing(ddf):
-            parts.append(f"ddl = {_fmt_dof(dof)} et {_fmt_dof(ddf)}")
-        else:
-            parts.append(f"ddl = {_fmt_dof(dof)}")
+    if isinstance(dof, tuple):
+        parts.append(f"ddl = {join_fr(_fmt_dof(d) for d in dof)}")
+    elif dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
+        parts.append(f"ddl = {_fmt_dof(dof)}")
     parts.append(fmt_pvalue(_need(result, "pvalue")))
     mc = _get(result, "pvalue_monte_carlo")
     if mc is not None and not _is_missing(mc):
@@ -349,8 +346,8 @@ def share_sentence(
     Parameters
     ----------
     row : pandas.Series or mapping
-        A row of :func:`baro.stats.shares`: count, share, ci_low, ci_high
-        and, when clustered, deff.
+        A row of :func:`baro.stats.shares`: count, estimate, ci_low, ci_high
+        and, when clustered, design_effect.
     label : str
         The level's label (escaped here).
     noun : str
@@ -360,19 +357,19 @@ def share_sentence(
 
     Examples
     --------
-    >>> row = {"count": 131, "share": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "deff": 1.84}
+    >>> row = {"count": 131, "estimate": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "design_effect": 1.84}
     >>> share_sentence(row, "Transport")
     'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
     """
     level = confidence_level or _get(row, "confidence_level", default=0.95)
     count = _need(row, "count")
-    share = _need(row, "share")
+    share = _need(row, "estimate")
     text = f"{escape(label)}{NBSP}: {fmt_count(count, noun, noun_plural)}, soit {fmt_percent(share, digits)}"
     extra = []
     low, high = _get(row, "ci_low"), _get(row, "ci_high")
     if low is not None and high is not None:
         extra.append(fmt_interval(low, high, level, digits, percent=True))
-    deff = _get(row, "deff")
+    deff = _get(row, "design_effect")
     if deff is not None and not _is_missing(deff):
         extra.append(f"effet de plan {fmt_number(deff, 2)}")
     if extra:
@@ -437,7 +434,7 @@ def proportion_test_sentence(
     >>> proportion_test_sentence(res, "trois domaines sur onze")
     'La part, 45,8\\xa0% (IC 95\\xa0% [40,0\\xa0; 52,0]), est supérieure à trois domaines sur onze (27,3\\xa0%, p < 0,001).'
     """
-    est = _need(result, "estimate", "share", "proportion")
+    est = _need(result, "estimate", "proportion")
     low, high = _get(result, "ci_low"), _get(result, "ci_high")
     if low is None and hasattr(result, "confidence_interval"):
         ci = result.confidence_interval()
@@ -464,15 +461,16 @@ def association_sentence(
     """A test of association (independence) as a sentence.
 
     ``result`` is a :class:`baro.stats.Association`: clustered, the
-    Rao-Scott F (``statistic``, ``dof``, ``ddf``); else Pearson's χ².
+    Rao-Scott F (``statistic``, ``dof`` the pair ``(ndf, ddf)``); else
+    Pearson's χ².
 
     Examples
     --------
     >>> from types import SimpleNamespace as R
-    >>> res = R(statistic=3.2, pvalue=0.001, dof=7.1, ddf=262.7, n_clusters=38, cramers_v=0.31)
+    >>> res = R(statistic=3.2, pvalue=0.001, dof=(7.1, 262.7), n_clusters=38, cramers_v=0.31)
     >>> association_sentence(res)
     'L’implication des citoyens dépend du domaine (F de Rao-Scott = 3,20, ddl = 7,1 et 262,7, p = 0,001\\xa0; V de Cramér = 0,31).'
-    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, ddf=float("inf"), n_clusters=None, cramers_v=0.05))
+    >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, n_clusters=None, cramers_v=0.05))
     'Rien ne montre que l’implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05).'
     """
     symbol = "F de Rao-Scott" if _clustered(result) else "χ²"
@@ -499,8 +497,8 @@ def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    row: str = "row_level",
-    col: str = "col_level",
+    row: str = "level_a",
+    col: str = "level_b",
     level: Any = True,
     alpha: float = ALPHA,
     what: str = "Les citoyens sont plus souvent impliqués qu’en moyenne",
@@ -517,8 +515,8 @@ def residuals_sentence(
     --------
     >>> import pandas as pd
     >>> res = pd.DataFrame({
-    ...     "row_level": ["a", "a", "b", "b", "c", "c"],
-    ...     "col_level": [True, False, True, False, True, False],
+    ...     "level_a": ["a", "a", "b", "b", "c", "c"],
+    ...     "level_b": [True, False, True, False, True, False],
     ...     "adjusted_residual": [3.1, -3.1, -0.5, 0.5, 2.7, -2.7],
     ...     "pvalue_adjusted": [0.004, 0.004, 1.0, 1.0, 0.02, 0.02]})
     >>> residuals_sentence(res, {"a": "E-citoyenneté", "c": "<i>Loisirs</i>"})
@@ -551,7 +549,7 @@ def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
     *,
-    level: str = "item",
+    level: str = "level",
     value: str = "mean_rank",
 ) -> str:
     """The order of the objectives by mean rank, as a sentence.
@@ -562,7 +560,7 @@ def ranking_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> r = pd.DataFrame({"item": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
+    >>> r = pd.DataFrame({"level": ["b", "a", "c"], "mean_rank": [2.25, 1.5, 2.25]})
     >>> ranking_sentence(r, {"a": "Qualité de service", "b": "Attractivité", "c": "Bonne gestion"})
     'Classement par rang moyen (1 = premier)\\xa0: 1. Qualité de service (1,50), 2. Attractivité (2,25, ex aequo) et 2. Bonne gestion (2,25, ex aequo).'
     """
@@ -739,55 +737,110 @@ def data_status_sentence(edition: Any) -> str:
 
 
 # ------------------------------------------------------------- more builders
-_CAVEATS = (
-    (
-        re.compile(r"only (\d+) clusters: the design-based variance has (\d+) degrees of freedom"),
-        lambda m: (
-            f"Seulement {fmt_count(int(m.group(1)), 'grappe')} (villes)\u00a0: la variance "
-            f"du plan de sondage repose sur {fmt_count(int(m.group(2)), 'degré')} de liberté "
-            "et reste instable."
-        ),
-    ),
-    (
-        re.compile(r"(\d+) of (\d+) expected counts are below 5"),
-        lambda m: (
-            f"{fmt_int(int(m.group(1)))} des {fmt_int(int(m.group(2)))} effectifs attendus "
-            "sont inférieurs à 5\u00a0: l’approximation du χ² est fragile"
-            + (" (voir la p-valeur de Monte-Carlo)." if "monte_carlo" in m.string else ".")
-        ),
-    ),
-    (
-        re.compile(r"only (\d+) subjects: the chi-square approximation to (Q|Friedman's statistic)"),
-        lambda m: (
-            f"Seulement {fmt_count(int(m.group(1)), 'ville')}\u00a0: l’approximation du χ² "
-            f"{'du Q de Cochran' if m.group(2) == 'Q' else 'de la statistique de Friedman'} "
-            "est grossière."
-        ),
-    ),
-)
+def _few_clusters_fr(w: Any) -> str:
+    n = int(w["n"])
+    return (
+        f"Seulement {fmt_count(n, 'grappe')} (villes){NBSP}: la variance du plan de sondage "
+        f"repose sur {fmt_count(n - 1, 'degré')} de liberté et reste instable."
+    )
 
 
-def caveat_text(warning: str) -> str:
-    """A warning of :mod:`baro.stats` in French (escaped as is when unknown).
+def _small_expected_fr(w: Any) -> str:
+    return (
+        f"{fmt_int(w['count'])} des {fmt_int(w['total'])} effectifs attendus sont inférieurs "
+        f"à 5{NBSP}: l’approximation du χ² est fragile"
+        + (" (voir la p-valeur de Monte-Carlo)." if w["monte_carlo"] else ".")
+    )
 
-    >>> caveat_text("only 6 clusters: the design-based variance has 5 degrees of freedom and is unstable")
-    'Seulement 6 grappes (villes)\\xa0: la variance du plan de sondage repose sur 5 degrés de liberté et reste instable.'
-    >>> caveat_text("<odd>")
-    '&lt;odd&gt;'
+
+def _few_subjects_fr(w: Any) -> str:
+    of = {"cochran_q": "du Q de Cochran", "friedman": "de la statistique de Friedman"}[w["test"]]
+    return (
+        f"Seulement {fmt_count(int(w['n']), 'ville')}{NBSP}: l’approximation du χ² {of} "
+        "est grossière."
+    )
+
+
+def _count_en(n: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if abs(n) == 1 else (plural_form or singular + "s")
+    return f"{int(n):,} {word}"
+
+
+def _few_clusters_en(w: Any) -> str:
+    n = int(w["n"])
+    return (
+        f"Only {_count_en(n, 'cluster')} (cities): the design-based variance rests on "
+        f"{_count_en(n - 1, 'degree')} of freedom and is unstable."
+    )
+
+
+def _small_expected_en(w: Any) -> str:
+    return (
+        f"{int(w['count']):,} of the {int(w['total']):,} expected counts are below 5: "
+        "the chi-square approximation is fragile"
+        + (" (see the Monte-Carlo p-value)." if w["monte_carlo"] else ".")
+    )
+
+
+def _few_subjects_en(w: Any) -> str:
+    of = {"cochran_q": "Cochran’s Q", "friedman": "Friedman’s statistic"}[w["test"]]
+    return (
+        f"Only {_count_en(int(w['n']), 'city', 'cities')}: the chi-square approximation "
+        f"to {of} is rough."
+    )
+
+
+#: Language -> warning code -> sentence of a :class:`baro.stats.Caveat`.
+#: Every code of :data:`baro.stats.CAVEAT_CODES` has a sentence in every
+#: language (a test checks it).
+CAVEAT_SENTENCES: dict[str, dict[str, Any]] = {
+    "fr": {
+        "few_clusters": _few_clusters_fr,
+        "small_expected": _small_expected_fr,
+        "few_subjects": _few_subjects_fr,
+    },
+    "en": {
+        "few_clusters": _few_clusters_en,
+        "small_expected": _small_expected_en,
+        "few_subjects": _few_subjects_en,
+    },
+}
+
+
+def caveat_text(warning: Any, language: str = "fr") -> str:
+    """The reader's sentence of a warning of :mod:`baro.stats`.
+
+    ``warning`` is a :class:`baro.stats.Caveat` (a code and its values).
+
+    >>> from baro.stats.results import few_clusters
+    >>> caveat_text(few_clusters(6))
+    'Seulement 6 grappes (villes)\xa0: la variance du plan de sondage repose sur 5 degrés de liberté et reste instable.'
+    >>> caveat_text(few_clusters(6), "en")
+    'Only 6 clusters (cities): the design-based variance rests on 5 degrees of freedom and is unstable.'
     """
-    for pattern, render in _CAVEATS:
-        m = pattern.search(warning)
-        if m:
-            return render(m)
-    return escape(warning)
+    if language not in CAVEAT_SENTENCES:
+        raise ValueError(
+            f"unknown language {language!r}; allowed: {', '.join(CAVEAT_SENTENCES)}"
+        )
+    code = getattr(warning, "code", None)
+    if code is None:
+        raise TypeError(
+            f"a warning must be a baro.stats.Caveat (a code and its values), "
+            f"not {type(warning).__name__} {warning!r}"
+        )
+    sentences = CAVEAT_SENTENCES[language]
+    if code not in sentences:
+        raise KeyError(f"warning code {code!r} has no sentence in language {language!r}")
+    return sentences[code](warning)
 
 
-def caveats(*results: Any) -> list[str]:
-    """French caveats of every result (``warnings`` field or ``attrs``), deduplicated.
+def caveats(*results: Any, language: str = "fr") -> list[str]:
+    """Sentences of the warnings of every result (``warnings`` field or ``attrs``), deduplicated.
 
     >>> from types import SimpleNamespace as R
-    >>> caveats(R(warnings=("3 of 10 expected counts are below 5",)), R(warnings=()))
-    ['3 des 10 effectifs attendus sont inférieurs à 5\\xa0: l’approximation du χ² est fragile.']
+    >>> from baro.stats.results import small_expected
+    >>> caveats(R(warnings=(small_expected(3, 10, 1.2, False),)), R(warnings=()))
+    ['3 des 10 effectifs attendus sont inférieurs à 5\xa0: l’approximation du χ² est fragile.']
     """
     out: list[str] = []
     for r in results:
@@ -795,7 +848,7 @@ def caveats(*results: Any) -> list[str]:
         if found is None and hasattr(r, "attrs"):
             found = r.attrs.get("warnings", ())
         for w in found or ():
-            t = caveat_text(str(w))
+            t = caveat_text(w, language)
             if t not in out:
                 out.append(t)
     return out
@@ -930,7 +983,7 @@ def change_answer_sentence(
 
     Examples
     --------
-    >>> row = {"share_a": 0.12, "share_b": 0.154, "difference": 0.034,
+    >>> row = {"estimate_a": 0.12, "estimate_b": 0.154, "difference": 0.034,
     ...        "ci_low": -0.01, "ci_high": 0.078, "pvalue": 0.13}
     >>> flat = dict(row, ci_low=0.006, ci_high=0.062, pvalue=0.018)
     >>> s = change_answer_sentence(row, flat, "l’éducation", (2013, 2014))
@@ -938,7 +991,7 @@ def change_answer_sentence(
     (True, True)
     """
     d = _get(clustered, "difference")
-    a, b = _need(clustered, "share_a"), _need(clustered, "share_b")
+    a, b = _need(clustered, "estimate_a"), _need(clustered, "estimate_b")
     if d is None or _is_missing(d):
         d = float(b) - float(a)
     level = confidence_level or _get(clustered, "confidence_level", default=0.95)
@@ -1079,17 +1132,17 @@ def zero_share_sentence(
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"level": ["energie", "transport", "env"], "share_a": [0.09, 0.15, 0.0],
-    ...                   "share_b": [0.0, 0.16, 0.035]})
+    >>> c = pd.DataFrame({"level": ["energie", "transport", "env"], "estimate_a": [0.09, 0.15, 0.0],
+    ...                   "estimate_b": [0.0, 0.16, 0.035]})
     >>> zero_share_sentence(c, {"energie": "Énergie"}, editions=(2013, 2014))
     'Aucun projet dans l’une des deux éditions\\xa0: Énergie (en 2014) et env (en 2013). Si la catégorie ne figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux réponses des villes.'
     >>> zero_share_sentence(c.iloc[[1]], editions=(2013, 2014))
     ''
     """
-    _need_columns(changes, ("level", "share_a", "share_b"), "comparison table")
+    _need_columns(changes, ("level", "estimate_a", "estimate_b"), "comparison table")
     items = []
     for _, r in changes.iterrows():
-        zero = [e for e, s in zip(editions, (r["share_a"], r["share_b"])) if float(s) == 0]
+        zero = [e for e, s in zip(editions, (r["estimate_a"], r["estimate_b"])) if float(s) == 0]
         if len(zero) == 1:
             items.append(f"{_label(labels, r['level'])} (en {escape(zero[0])})")
     if not items:

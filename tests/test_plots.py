@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from baro import plots
+from baro import plots, text
 
 
 def shares_frame():
@@ -14,7 +14,7 @@ def shares_frame():
         {
             "level": ["education", "transport", "securite"],
             "count": [125, 131, 20],
-            "share": [0.154, 0.162, 0.025],
+            "estimate": [0.154, 0.162, 0.025],
             "ci_low": [0.12, 0.13, 0.01],
             "ci_high": [0.19, 0.20, 0.04],
         }
@@ -54,8 +54,8 @@ def test_plots_do_not_change_global_style():
 def test_residual_heatmap_annotated_and_centred():
     res = pd.DataFrame(
         {
-            "row_level": ["transport", "transport", "education", "education"],
-            "col_level": [True, False, True, False],
+            "level_a": ["transport", "transport", "education", "education"],
+            "level_b": [True, False, True, False],
             "adjusted_residual": [2.5, -2.5, -1.25, 1.25],
         }
     )
@@ -71,7 +71,7 @@ def test_residual_heatmap_annotated_and_centred():
 
 def test_comparison_plot_one_series_per_edition():
     a = shares_frame()
-    b = shares_frame().assign(share=[0.12, 0.15, 0.03])
+    b = shares_frame().assign(estimate=[0.12, 0.15, 0.03])
     fig = plots.comparison_plot({2013: a, 2014: b}, variable="domain")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2013", "2014"]
@@ -88,9 +88,9 @@ def test_comparison_plot_level_missing_in_one_edition():
 
 
 def test_ranking_plot_best_first():
-    r = pd.DataFrame({"item": ["attractivite", "qualite_service", "developpement_durable"],
+    r = pd.DataFrame({"level": ["attractivite", "qualite_service", "developpement_durable"],
                       "mean_rank": [2.1, 1.4, 4.6]})
-    fig = plots.ranking_plot(r, n_items=5)
+    fig = plots.ranking_plot(r, n_levels=5)
     ax = fig.axes[0]
     assert len(ax.patches) == 3
     assert ticklabels(ax.yaxis) == ["Qualité de service aux administrés", "Attractivité", "Développement durable"]
@@ -113,7 +113,7 @@ def test_set_style_applies_palette():
 
 
 def test_residual_heatmap_column_order():
-    res = pd.DataFrame({"row_level": ["a", "a"], "col_level": [False, True], "adjusted_residual": [-1.0, 1.0]})
+    res = pd.DataFrame({"level_a": ["a", "a"], "level_b": [False, True], "adjusted_residual": [-1.0, 1.0]})
     fig = plots.residual_heatmap(res, col_order=[True, False], col_labels={True: "oui", False: "non"})
     assert ticklabels(fig.axes[0].xaxis) == ["oui", "non"]
     with pytest.raises(ValueError, match="col_order"):
@@ -122,7 +122,7 @@ def test_residual_heatmap_column_order():
 
 def test_residual_heatmap_row_order_keeps_values_with_their_rows():
     res = pd.DataFrame({
-        "row_level": ["a", "b", "c"], "col_level": [True] * 3, "adjusted_residual": [1.0, 2.0, 3.0],
+        "level_a": ["a", "b", "c"], "level_b": [True] * 3, "adjusted_residual": [1.0, 2.0, 3.0],
     })
     fig = plots.residual_heatmap(res, row_order=["c", "a"])
     ax = fig.axes[0]
@@ -139,3 +139,57 @@ def test_percent_ticks_are_not_misleading():
     for value, label in zip(ticks, labels):
         shown = float(label.replace("\xa0%", "").replace(",", ".").replace("\u2212", "-"))
         assert shown == pytest.approx(100 * value, abs=1e-6)
+
+
+# ------------------------------------------------------------ correspondence map
+def _label_boxes(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    return [t.get_window_extent(renderer) for t in ax.texts], ax
+
+
+@pytest.mark.parametrize("year,col", [(2013, "management_mode"), (2014, "management_mode"), (2014, "population_band"),
+                                      (2015, "population_band")])
+def test_ca_map_labels_overlap_neither_each_other_nor_the_axes_edge(year, col):
+    from baro import editions, stats
+
+    t = editions.load(year).tables
+    data = t.projects.merge(t.cities, on="city_id")
+    ca = stats.correspondence(data, "domain", col)
+    fig = plots.ca_map(ca, row_variable="domain", col_variable=col)
+    boxes, ax = _label_boxes(fig)
+    assert len(boxes) == ca.rows["level"].nunique() + ca.columns["level"].nunique()
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    frame = ax.get_window_extent()
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    shares = ca.eigenvalues["inertia_share"]
+    assert text.fmt_percent(float(shares[0]), 1) in ax.get_xlabel()
+    assert text.fmt_percent(float(shares[1]), 1) in ax.get_ylabel()
+
+
+def test_ca_map_has_one_scale_on_both_axes():
+    from baro import examples, stats
+
+    fig = plots.ca_map(stats.correspondence(examples.projects(), "domain", "decision_mode"))
+    ax = fig.axes[0]
+    pos = ax.get_position()
+    w, h = fig.get_size_inches()
+    per_inch_x = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (pos.width * w)
+    per_inch_y = (ax.get_ylim()[1] - ax.get_ylim()[0]) / (pos.height * h)
+    assert per_inch_x == pytest.approx(per_inch_y)
+
+
+def test_repel_labels_is_deterministic_and_separates_crowded_labels():
+    rng = np.random.default_rng(4)
+    anchors = rng.normal(300, 30, size=(20, 2))
+    sizes = np.column_stack([rng.uniform(40, 140, 20), np.full(20, 12.0)])
+    a = plots.repel_labels(anchors, sizes, (0, 0, 640, 480))
+    b = plots.repel_labels(anchors, sizes, (0, 0, 640, 480))
+    np.testing.assert_array_equal(a, b)
+    assert not plots.overlapping_boxes(a, sizes, pad=1.9).any()

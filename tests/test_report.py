@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from baro import report
+from baro.stats.results import few_clusters, small_expected
 
 
 def make_report(tmp_path=None):
@@ -21,7 +22,7 @@ def small_frame():
         {
             "level": ["transport", "<b>x</b>"],
             "count": [131, 7],
-            "share": [131 / 810, 7 / 810],
+            "estimate": [131 / 810, 7 / 810],
             "pvalue": [0.0001, 0.25],
             "flag": [True, False],
         }
@@ -32,8 +33,8 @@ def test_table_html_contract_and_formats():
     rep, shown = make_report()
     rep.show_table(
         small_frame(), "shares", "Parts des domaines",
-        columns={"level": "Domaine", "count": "Projets", "share": "Part", "pvalue": "p", "flag": "Cité"},
-        formats={"share": "percent", "pvalue": "pvalue"},
+        columns={"level": "Domaine", "count": "Projets", "estimate": "Part", "pvalue": "p", "flag": "Cité"},
+        formats={"estimate": "percent", "pvalue": "pvalue"},
         labels={"level": {"transport": "Transport"}},
     )
     body = shown[0].data
@@ -75,13 +76,13 @@ def test_csv_unformatted_and_byte_identical(tmp_path):
     rep1, _ = make_report(tmp_path / "a")
     rep2, _ = make_report(tmp_path / "b")
     for rep in (rep1, rep2):
-        rep.show_table(frame, "shares", "P", formats={"share": "percent"})
+        rep.show_table(frame, "shares", "P", formats={"estimate": "percent"})
     a = (tmp_path / "a" / "tables" / "shares.csv").read_bytes()
     b = (tmp_path / "b" / "tables" / "shares.csv").read_bytes()
     assert a == b
     assert b"\r\n" not in a
     back = pd.read_csv(tmp_path / "a" / "tables" / "shares.csv")
-    assert back["share"].tolist() == frame["share"].tolist()  # full precision
+    assert back["estimate"].tolist() == frame["estimate"].tolist()  # full precision
     assert back["level"].tolist() == ["transport", "<b>x</b>"]  # codes, not labels
 
 
@@ -157,23 +158,22 @@ def test_caveats_callout_only_when_warned():
     rep, shown = make_report()
     rep.caveats(R(warnings=()))
     assert shown == []
-    rep.caveats(R(warnings=("3 of 9 expected counts are below 5",)), R(warnings=("<z>",)))
+    rep.caveats(R(warnings=(small_expected(3, 9, 1.5, False),)), R(warnings=(few_clusters(4),)))
     assert shown[0].data.startswith('<div class="baro-warning"><strong>Attention.</strong> 3 des 9')
-    assert "&lt;z&gt;" in shown[0].data
+    assert "Seulement 4 grappes" in shown[0].data
 
 
 def test_clustering_table_against_hand_values():
     from types import SimpleNamespace as R
 
-    assoc = R(statistic=3.0, pvalue=0.01, chisq=40.0, chisq_first_order=16.0, n_clusters=38)
-    flat = R(statistic=40.0, pvalue=1e-6)
-    gof = R(statistic=100.0, pvalue=0.02, scale=3.0, dof=3.0, n_levels=10, n_clusters=38)
+    assoc = R(statistic=3.0, pvalue=0.01, design_effect=2.5, n_clusters=38)
+    flat = R(statistic=40.0, pvalue=1e-6, design_effect=1.0)
+    gof = R(statistic=100.0, pvalue=0.02, design_effect=1.0, n_clusters=38)
     t = report.clustering_table({"assoc": (assoc, flat), "gof": (gof, R(statistic=100.0, pvalue=1e-12))})
     assert list(t.columns) == list(report.CLUSTERING_COLUMNS)
     assert t["design_effect"].tolist() == pytest.approx([2.5, 1.0])
     assert t["pvalue_unclustered"].tolist() == [1e-6, 1e-12]
-    with pytest.raises(TypeError, match="no design effect"):
-        report.design_effect(R(), R())
+    assert t["statistic_clustered"].tolist() == [3.0, 100.0]
 
 
 def test_empty_note_shows_nothing():

@@ -40,12 +40,12 @@ def test_shares_unclustered_match_statsmodels_wilson(projects):
     want = counts.loc[s["level"]].to_numpy()
     assert_allclose(s["count"], want)
     p = want / n
-    assert_allclose(s["share"], p)
+    assert_allclose(s["estimate"], p)
     assert_allclose(s["se"], np.sqrt(p * (1 - p) / n))
     low, high = proportion_confint(want, n, alpha=0.1, method="wilson")
     assert_allclose(s["ci_low"], low, rtol=1e-12)
     assert_allclose(s["ci_high"], high, rtol=1e-12)
-    assert (s["deff"] == 1).all()
+    assert (s["design_effect"] == 1).all()
     assert tuple(s.columns) == stats.SHARES_COLUMNS
 
 
@@ -64,9 +64,9 @@ def test_shares_with_one_row_per_cluster_is_the_with_replacement_variance():
     rng = np.random.default_rng(3)
     d = pd.DataFrame({"x": rng.choice(list("abc"), 200), "g": np.arange(200)})
     s = stats.shares(d, "x", cluster="g")
-    p = s["share"].to_numpy()
+    p = s["estimate"].to_numpy()
     assert_allclose(s["se"], np.sqrt(p * (1 - p) / 199), rtol=1e-12)
-    assert_allclose(s["deff"], 1.0, rtol=1e-12)
+    assert_allclose(s["design_effect"], 1.0, rtol=1e-12)
     tq = sps.t.ppf(0.975, 199)
     eta = np.log(p / (1 - p))
     half = tq * s["se"] / (p * (1 - p))
@@ -136,7 +136,7 @@ def _exact_multinomial_pvalue(counts, p):
 def test_goodness_of_fit_small_counts_warn_and_give_a_seeded_monte_carlo_pvalue():
     d = pd.DataFrame({"x": list("aaaaabbc")})
     g = stats.goodness_of_fit(d, "x", seed=7)
-    assert any("below 5" in w for w in g.warnings)
+    assert [w.code for w in g.warnings] == ["small_expected"] and g.warnings[0]["monte_carlo"]
     exact = _exact_multinomial_pvalue([5, 2, 1], [1 / 3] * 3)
     assert abs(g.pvalue_monte_carlo - exact) < 0.02
     assert stats.goodness_of_fit(d, "x", seed=7).pvalue_monte_carlo == g.pvalue_monte_carlo
@@ -148,13 +148,13 @@ def test_association_unclustered_matches_scipy(projects):
     table = pd.crosstab(projects["decision_mode"], projects["citizens_involved"])
     want = sps.chi2_contingency(table.to_numpy(), correction=False)
     assert_allclose([a.statistic, a.pvalue], [want.statistic, want.pvalue], rtol=1e-12)
-    assert a.dof == want.dof and a.ddf == math.inf
+    assert a.dof == want.dof and a.design_effect == 1.0
     assert_allclose(
         a.cramers_v, sps.contingency.association(table.to_numpy(), method="cramer"), rtol=1e-12
     )
     r = a.residuals
     assert tuple(r.columns) == stats.RESIDUALS_COLUMNS
-    got = r.set_index(["row_level", "col_level"])
+    got = r.set_index(["level_a", "level_b"])
     for i, j in itertools.product(table.index, table.columns):
         assert got.loc[(i, j), "observed"] == table.loc[i, j]
     exp = want.expected_freq[table.index.get_loc("unilaterale"), table.columns.get_loc(True)]
@@ -183,14 +183,20 @@ def test_cramers_v_bias_correction_worked_example():
 
 def test_association_small_counts_give_monte_carlo_pvalue(projects):
     a = stats.association(projects, "domain", "citizens_involved", seed=11, n_resamples=999)
-    assert any("expected counts are below 5" in w for w in a.warnings)
     table = pd.crosstab(projects["domain"], projects["citizens_involved"]).to_numpy()
+    expected = sps.contingency.expected_freq(table)
+    assert a.warnings == (
+        stats.results.small_expected(
+            count=int((expected < 5).sum()), total=table.size, smallest=expected.min(), monte_carlo=True
+        ),
+    )
     want = sps.chi2_contingency(
         table, correction=False, method=sps.MonteCarloMethod(n_resamples=999, rng=11)
     )
     assert_allclose(a.pvalue_monte_carlo, want.pvalue)
     c = stats.association(projects, "domain", "citizens_involved", cluster="city_id")
-    assert any("below 5" in w for w in c.warnings) and math.isnan(c.pvalue_monte_carlo)
+    assert "small_expected" in [w.code for w in c.warnings] and math.isnan(c.pvalue_monte_carlo)
+    assert not [w for w in c.warnings if w.code == "small_expected"][0]["monte_carlo"]
 
 
 def test_clustered_adjusted_residuals_reduce_to_haberman_without_clustering():
@@ -263,7 +269,7 @@ def test_compare_editions_level_missing_in_one_edition():
     b = pd.DataFrame({"x": list("abcc")})
     c = stats.compare_editions(a, b, "x")
     assert c["level"].tolist() == ["a", "b", "c"]  # combined counts 3, 2, 2
-    assert c.set_index("level").loc["c", "share_a"] == 0
+    assert c.set_index("level").loc["c", "estimate_a"] == 0
 
 
 def test_compare_editions_compare_keeps_shares_and_adjusts_over_the_subset(projects):
@@ -272,7 +278,7 @@ def test_compare_editions_compare_keeps_shares_and_adjusts_over_the_subset(proje
     subset = ["education", "transport"]
     c = stats.compare_editions(a, b, "domain", cluster="city_id", compare=subset)
     assert c["level"].tolist() == subset
-    for col in ("share_a", "share_b", "difference", "se", "pvalue"):
+    for col in ("estimate_a", "estimate_b", "difference", "se", "pvalue"):
         assert_allclose(c[col].to_numpy(), full.loc[subset, col].to_numpy(), rtol=1e-12)
     want = multipletests(full.loc[subset, "pvalue"].to_numpy(), method="holm")[1]
     assert_allclose(c["pvalue_adjusted"].to_numpy(), want, rtol=1e-12)
@@ -282,7 +288,7 @@ def test_compare_editions_compare_level_seen_nowhere_has_zero_shares():
     a = pd.DataFrame({"x": list("aab")})
     b = pd.DataFrame({"x": list("abb")})
     c = stats.compare_editions(a, b, "x", compare=["z", "a"]).set_index("level")
-    assert c.loc["z", "share_a"] == 0 and c.loc["z", "share_b"] == 0
+    assert c.loc["z", "estimate_a"] == 0 and c.loc["z", "estimate_b"] == 0
     with pytest.raises(ValueError, match="compare"):
         stats.compare_editions(a, b, "x", compare=[])
 
@@ -298,7 +304,7 @@ def test_incomplete_ranks_take_the_mean_of_unused_ranks():
     )
     d2 = pd.concat([d, d.assign(city_id="V2", rank=pd.array([2, 1, None, None, 3], dtype="Int64"))])
     r = stats.rank_agreement(d2)
-    got = r.ranking.set_index("item")["mean_rank"]
+    got = r.ranking.set_index("level")["mean_rank"]
     assert_allclose(got.loc[["a", "b", "c", "d", "e"]], [1.5, 2, 3.25, 4.5, 3.75])
     assert "4.5" in r.incomplete_rule
 
@@ -342,7 +348,7 @@ def test_cochran_q_and_mcnemar_match_statsmodels(objectives):
     pw = q.pairwise
     assert tuple(pw.columns) == stats.MCNEMAR_COLUMNS
     first = pw.iloc[0]
-    xa, xb = wide[first["item_a"]].to_numpy(), wide[first["item_b"]].to_numpy()
+    xa, xb = wide[first["level_a"]].to_numpy(), wide[first["level_b"]].to_numpy()
     tab = [[np.sum(xa & xb), np.sum(xa & (1 - xb))], [np.sum((1 - xa) & xb), np.sum((1 - xa) & (1 - xb))]]
     assert_allclose(first["pvalue"], mcnemar(tab, exact=True).pvalue)
     assert_allclose(pw["pvalue_adjusted"], multipletests(pw["pvalue"], method="holm")[1])
@@ -433,20 +439,30 @@ def test_factorize_equals_pandas(values, kind, sort):
     else:
         arr = pd.Series(np.array(values, dtype=object), dtype=kind)
     got = design.factorize(arr, sort=sort)
-    if kind == "category" and sort:
-        # sorted levels: the same result as the plain column's
-        codes, uniq = pd.factorize(plain, sort=True)
-    elif kind in ("category", "ordered"):
-        # the categories' order
-        codes, uniq = pd.factorize(arr, sort=True)
-    else:
-        codes, uniq = pd.factorize(arr, sort=sort)
+    if kind in ("category", "ordered"):
+        # every category, observed or not, as R keeps a factor's levels:
+        # sorted for an unordered categorical with sort, else in their order
+        uniq = sorted(cats) if kind == "category" and sort else cats
+        codes = [uniq.index(v) if v is not None else -1 for v in values]
+        assert got[0].tolist() == codes and got[1] == uniq
+        return
+    codes, uniq = pd.factorize(arr, sort=sort)
     assert got[0].tolist() == codes.tolist() and got[1] == list(uniq)
 
 
-def test_factorize_categorical_keeps_only_observed_categories():
+def test_factorize_categorical_keeps_every_category():
     arr = pd.Series(pd.Categorical(["b", "c", None, "b"], categories=["c", "a", "b"]))
     codes, uniq = design.factorize(arr)
-    assert codes.tolist() == [0, 1, -1, 0] and uniq == ["b", "c"]
+    assert codes.tolist() == [1, 2, -1, 1] and uniq == ["a", "b", "c"]
     codes, uniq = design.factorize(arr, sort=False)
-    assert codes.tolist() == [1, 0, -1, 1] and uniq == ["c", "b"]
+    assert codes.tolist() == [2, 0, -1, 2] and uniq == ["c", "a", "b"]
+
+
+def test_numeric_codes_come_back_as_written():
+    d = pd.DataFrame({"x": [1, 2, None, 2], "g": [1, 1, 2, 2]})
+    assert d["x"].dtype.kind == "f"
+    s = stats.shares(d, "x")
+    assert sorted(s["level"].tolist()) == [1, 2]
+    assert all(type(v) is int for v in s["level"])
+    # the levels given as the codes select the same rows as the data's floats
+    assert stats.shares(d, "x", levels=[1, 2])["count"].tolist() == [1, 2]

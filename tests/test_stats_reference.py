@@ -69,9 +69,9 @@ def test_shares_match_svymean_and_svyciprop(case, var):
     r = ref[var]
     s = stats.shares(d, var, cluster="city_id", levels=r["level"])
     assert s["level"].tolist() == aslist(r["level"])
-    assert_allclose(s["share"], r["mean"], rtol=RTOL)
+    assert_allclose(s["estimate"], r["mean"], rtol=RTOL)
     assert_allclose(s["se"], r["se"], rtol=RTOL)
-    assert_allclose(s["deff"], r["deff_replace"], rtol=RTOL)
+    assert_allclose(s["design_effect"], r["deff_replace"], rtol=RTOL)
     assert_allclose(s["ci_low"], r["ci_low"], rtol=RTOL)
     assert_allclose(s["ci_high"], r["ci_high"], rtol=RTOL)
     s90 = stats.shares(d, var, cluster="city_id", levels=r["level"], confidence_level=0.9)
@@ -116,18 +116,18 @@ def test_association_matches_svychisq(case, row, col):
     _, d, ref = case
     r = ref[f"{row}_x_{col}"]
     a = stats.association(d, row, col, cluster="city_id")
+    ndf, ddf = a.dof
     assert_allclose(
-        [a.f_statistic, a.ndf, a.ddf, a.pvalue],
+        [a.statistic, ndf, ddf, a.pvalue],
         [r["f"], r["ndf"], r["ddf"], r["f_pvalue"]],
         rtol=RTOL,
     )
-    assert a.statistic == a.f_statistic and a.dof == a.ndf
     # svychisq(statistic = "Chisq"): unscaled X^2 printed, first-order p-value;
     # R scales the table to all rows of the design, missing values included
     assert_allclose(a.chisq * (a.n + a.n_dropped) / a.n, r["chisq"], rtol=RTOL)
     assert_allclose(a.pvalue_first_order, r["chisq_pvalue"], rtol=RTOL)
     assert a.dof_first_order == r["chisq_df"]
-    assert_allclose(a.chisq_first_order * a.mean_design_effect, a.chisq, rtol=1e-12)
+    assert_allclose(a.chisq_first_order * a.design_effect, a.chisq, rtol=1e-12)
 
 
 def test_proportion_test_matches_svyttest(case):
@@ -136,12 +136,16 @@ def test_proportion_test_matches_svyttest(case):
     t = stats.proportion_test(d, "decision_mode", ["unilaterale"], null=0.5, cluster="city_id")
     assert t.dof == r["df"]
     assert_allclose([t.statistic, t.pvalue], [r["statistic"], r["pvalue"]], rtol=RTOL)
+    # the design effect of the share, as svymean(..., deff = "replace")
+    m = ref["decision_mode"]
+    assert_allclose(t.design_effect, m["deff_replace"][aslist(m["level"]).index("unilaterale")], rtol=RTOL)
 
 
 def test_unclustered_adjusted_residuals_match_chisq_test_stdres(case):
     _, d, ref = case
     r = ref["stdres_decision_mode_x_citizens_involved"]
     a = stats.association(d, "decision_mode", "citizens_involved")
+    # the fixture names the cell by R's row and column levels
     want = pd.DataFrame(r).set_index(["row_level", "col_level"])["stdres"]
-    got = a.residuals.set_index(["row_level", "col_level"])["adjusted_residual"]
+    got = a.residuals.set_index(["level_a", "level_b"])["adjusted_residual"]
     assert_allclose(got.loc[want.index], want, rtol=RTOL)

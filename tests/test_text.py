@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from baro import text
+from baro.stats import CAVEAT_CODES
+from baro.stats.results import few_clusters, few_subjects, small_expected
 
 NN = "\u202f"  # narrow no-break space
 NB = "\u00a0"  # no-break space
@@ -75,7 +77,7 @@ def test_fmt_points():
 
 
 def test_share_sentence_escapes_label():
-    row = pd.Series({"level": "x", "count": 125, "share": 125 / 810, "ci_low": 0.12, "ci_high": 0.19, "deff": 2.0})
+    row = pd.Series({"level": "x", "count": 125, "estimate": 125 / 810, "ci_low": 0.12, "ci_high": 0.19, "design_effect": 2.0})
     got = text.share_sentence(row, "<b>x</b>")
     assert got == (
         f"&lt;b&gt;x&lt;/b&gt;{NB}: 125 projets, soit 15,4{NB}% "
@@ -85,7 +87,7 @@ def test_share_sentence_escapes_label():
 
 
 def test_share_sentence_without_deff_and_other_level():
-    row = {"count": 1, "share": 0.5, "ci_low": 0.1, "ci_high": 0.9}
+    row = {"count": 1, "estimate": 0.5, "ci_low": 0.1, "ci_high": 0.9}
     got = text.share_sentence(row, "A", noun="ville", confidence_level=0.9)
     assert got == f"A{NB}: 1 ville, soit 50,0{NB}% (IC 90{NB}% [10,0{NB}; 90,0])."
 
@@ -114,8 +116,8 @@ def test_proportion_test_sentence_lower():
 def test_residuals_sentence_keeps_only_positive_significant_cells():
     res = pd.DataFrame(
         {
-            "row_level": ["a", "a", "b", "b"],
-            "col_level": [True, False, True, False],
+            "level_a": ["a", "a", "b", "b"],
+            "level_b": [True, False, True, False],
             "adjusted_residual": [-4.0, 4.0, 2.5, -2.5],
             "pvalue_adjusted": [0.001, 0.001, 0.03, 0.03],
         }
@@ -129,11 +131,11 @@ def test_residuals_sentence_keeps_only_positive_significant_cells():
 
 def test_residuals_sentence_missing_column():
     with pytest.raises(KeyError, match="pvalue_adjusted"):
-        text.residuals_sentence(pd.DataFrame({"row_level": [], "col_level": [], "adjusted_residual": []}))
+        text.residuals_sentence(pd.DataFrame({"level_a": [], "level_b": [], "adjusted_residual": []}))
 
 
 def test_ranking_sentence_orders_by_mean_rank():
-    r = pd.DataFrame({"item": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
+    r = pd.DataFrame({"level": ["dd", "qs", "at"], "mean_rank": [4.5, 1.2, 2.0]})
     got = text.ranking_sentence(r, {"dd": "Développement durable", "qs": "Qualité", "at": "Attractivité"})
     assert got == (
         f"Classement par rang moyen (1 = premier){NB}: 1. Qualité (1,20), "
@@ -175,7 +177,7 @@ def test_data_status_sentence_says_simulated():
 
 
 def test_change_answer_sentence_clustering_changes_conclusion():
-    row = {"share_a": 0.12, "share_b": 0.154, "difference": 0.034,
+    row = {"estimate_a": 0.12, "estimate_b": 0.154, "difference": 0.034,
            "ci_low": -0.01, "ci_high": 0.078, "pvalue": 0.13}
     flat = dict(row, ci_low=0.006, ci_high=0.062, pvalue=0.018)
     got = text.change_answer_sentence(row, flat, "l’éducation", (2013, 2014))
@@ -189,26 +191,56 @@ def test_change_answer_sentence_clustering_changes_conclusion():
 
 
 def test_change_answer_sentence_yes_both():
-    row = {"share_a": 0.10, "share_b": 0.20, "ci_low": 0.05, "ci_high": 0.15, "pvalue": 0.001}
+    row = {"estimate_a": 0.10, "estimate_b": 0.20, "ci_low": 0.05, "ci_high": 0.15, "pvalue": 0.001}
     got = text.change_answer_sentence(row, row, "<x>", (2014, 2015))
     assert got.startswith("**Oui.** La part de &lt;x&gt; passe de 10,0")
     assert got.endswith(f"la conclusion est la même (IC 95{NB}% [5,0{NB}; 15,0], p = 0,001).")
 
 
-def test_caveats_translate_known_warnings_and_escape_unknown():
+def test_caveats_write_each_warning_in_french_once():
     got = text.caveats(
-        R(warnings=("only 6 clusters: the design-based variance has 5 degrees of freedom and is unstable",
-                    "<new> warning")),
-        R(warnings=("2 of 10 expected counts are below 5: the chi-square approximation is unreliable; "
-                    "see pvalue_monte_carlo",)),
+        R(warnings=(few_clusters(6), few_subjects(8, "cochran_q"))),
+        R(warnings=(small_expected(2, 10, 0.4, True), few_clusters(6))),
     )
     assert got == [
         f"Seulement 6 grappes (villes){NB}: la variance du plan de sondage repose sur 5 degrés "
         "de liberté et reste instable.",
-        "&lt;new&gt; warning",
+        f"Seulement 8 villes{NB}: l’approximation du χ² du Q de Cochran est grossière.",
         f"2 des 10 effectifs attendus sont inférieurs à 5{NB}: l’approximation du χ² est fragile "
         "(voir la p-valeur de Monte-Carlo).",
     ]
+
+
+def test_caveats_in_english():
+    got = text.caveats(R(warnings=(small_expected(1, 10, 0.4, False), few_subjects(1, "friedman"))),
+                       language="en")
+    assert got == [
+        "1 of the 10 expected counts are below 5: the chi-square approximation is fragile.",
+        "Only 1 city: the chi-square approximation to Friedman’s statistic is rough.",
+    ]
+
+
+def test_every_warning_code_has_a_sentence_in_every_language():
+    # one example of each code the stats can emit (Caveat refuses any other code)
+    examples = {
+        "few_clusters": few_clusters(2),
+        "small_expected": small_expected(3, 12, 0.17, True),
+        "few_subjects": few_subjects(4, "friedman"),
+    }
+    assert set(examples) == set(CAVEAT_CODES)
+    for code, warning in examples.items():
+        sentences = {lang: text.caveat_text(warning, language=lang) for lang in ("fr", "en")}
+        assert sentences["fr"] != sentences["en"], code
+        for lang, sentence in sentences.items():
+            assert sentence.endswith(".") and "{" not in sentence, (code, lang)
+            assert str(warning.asdict().get("n", warning.asdict().get("count"))) in sentence
+
+
+def test_a_warning_that_is_not_structured_is_refused():
+    with pytest.raises(TypeError, match="Caveat"):
+        text.caveats(R(warnings=("only 6 clusters",)))
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        text.caveat_text(few_clusters(2), language="de")
 
 
 def test_concentration_sentence_not_significant():

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from baro.stats.design import adjust_pvalues, cluster_totals, mean_vcov, prepare
-from baro.stats.results import ResultMixin
+from baro.stats.design import Design, adjust_pvalues, as_design, prepare
+from baro.stats.results import Caveat, ResultMixin, few_clusters
 
 __all__ = [
     "SHARES_COLUMNS",
@@ -23,15 +23,20 @@ __all__ = [
     "LETTERS_COLUMNS",
     "COMPARE_COLUMNS",
     "FEW_CLUSTERS",
+    "TOTALS_COLUMNS",
+    "CONTRAST_COLUMNS",
+    "INTERVALS",
     "ProportionTest",
     "shares",
+    "totals",
+    "contrast",
     "proportion_test",
     "pairwise_shares",
     "compact_letters",
     "compare_editions",
 ]
 
-SHARES_COLUMNS = ("level", "count", "share", "se", "ci_low", "ci_high", "deff")
+SHARES_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high", "design_effect")
 PAIRWISE_COLUMNS = (
     "level_a",
     "level_b",
@@ -42,10 +47,14 @@ PAIRWISE_COLUMNS = (
     "pvalue_adjusted",
 )
 LETTERS_COLUMNS = ("level", "letters")
+TOTALS_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high")
+CONTRAST_COLUMNS = ("contrast", "estimate", "se", "ci_low", "ci_high", "statistic", "pvalue")
+#: Intervals of a share under a design: R's ``svyciprop(method = ...)``.
+INTERVALS = ("logit", "beta")
 COMPARE_COLUMNS = (
     "level",
-    "share_a",
-    "share_b",
+    "estimate_a",
+    "estimate_b",
     "difference",
     "se",
     "ci_low",
@@ -70,12 +79,9 @@ def _check_confidence(confidence_level: float) -> float:
     return float(confidence_level)
 
 
-def _few_clusters_warning(n_clusters: int | None) -> tuple[str, ...]:
+def _few_clusters_warning(n_clusters: int | None) -> tuple[Caveat, ...]:
     if n_clusters is not None and n_clusters < FEW_CLUSTERS:
-        return (
-            f"only {n_clusters} clusters: the design-based variance has "
-            f"{n_clusters - 1} degrees of freedom and is unstable",
-        )
+        return (few_clusters(n_clusters),)
     return ()
 
 
@@ -94,6 +100,44 @@ def _logit_interval(p, se, tq):
     return low, high
 
 
+def _beta_interval(p, var, n_rows, dof, confidence_level):
+    """svyciprop(method = "beta"): Korn and Graubard's interval.
+
+    The effective sample size ``p (1 - p) / var`` is scaled by
+    ``(t(n_rows - 1) / t(dof))^2`` (quantiles at ``alpha / 2``), then the
+    Clopper-Pearson limits are taken at that size, as R.
+    """
+    p = np.asarray(p, dtype=float)
+    var = np.asarray(var, dtype=float)
+    alpha = 1 - confidence_level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1 - p) / var
+        n_eff = n_eff * (sps.t.ppf(alpha / 2, n_rows - 1) / sps.t.ppf(alpha / 2, dof)) ** 2
+        low = sps.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+        high = sps.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+    low = np.where(p <= 0, 0.0, low)
+    high = np.where(p >= 1, 1.0, high)
+    bad = ~(var > 0)
+    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+def _prepare(data, columns, cluster, **kwargs):
+    """Rows and codes of an analysis on a Design or a DataFrame."""
+    design = as_design(data, cluster)
+    if design is None:
+        return prepare(data, columns, None, **kwargs)
+    return prepare(design.data, columns, None, design=design, **kwargs)
+
+
+def _design_label(prep, cluster) -> str:
+    d = prep.design
+    if d is None:
+        return "independent rows"
+    if isinstance(cluster, str) and not (d.weight_column or d.strata or d.fpc or d.calibration):
+        return f"clustered by {cluster!r}"
+    return repr(d)
+
+
 def _wilson(count, n, confidence_level):
     from statsmodels.stats.proportion import proportion_confint
 
@@ -109,13 +153,17 @@ def _share_moments(prep, column):
     k = len(prep.uniques[column])
     counts = np.bincount(codes, minlength=k)
     n = prep.n
-    if prep.cluster_codes is None:
+    if prep.design is None:
         p = counts / n
         vcov = (np.diag(p) - np.outer(p, p)) / n
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, codes, k)
-        p, vcov = mean_vcov(totals)
+        p, vcov, _ = prep.design.cell_moments(codes, k, prep.keep, "mean")
     return counts, p, vcov
+
+
+def _vcov_frame(vcov, levels):
+    index = pd.Index(levels, dtype=object, name="level")
+    return pd.DataFrame(vcov, index=index, columns=index)
 
 
 def _levels_arg(column, levels):
@@ -127,104 +175,132 @@ def _levels_arg(column, levels):
 
 
 def shares(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     column: str,
     *,
     cluster: str | None = None,
     confidence_level: float = 0.95,
     levels: Sequence | None = None,
+    interval: str = "logit",
 ) -> pd.DataFrame:
     """Share of each level of a column, with standard error and interval.
 
     Parameters
     ----------
-    data : DataFrame
+    data : Design or DataFrame
+        A :class:`~baro.stats.Design`, or a DataFrame (then ``cluster`` is
+        the shorthand for ``Design(data, cluster=cluster)``).
     column : str
         The categorical column.
     cluster : str, optional
-        Cluster column (e.g. ``"city_id"``). ``None``: independent rows.
+        Cluster column of a DataFrame (e.g. ``"city_id"``). ``None`` with a
+        DataFrame: independent rows.
     confidence_level : float
         Level of the intervals.
     levels : sequence, optional
         The levels to report, in this order, including levels never
-        observed (count 0). Default: the observed levels by descending
-        count, ties by level.
+        observed (count 0). Default: the observed levels (all categories
+        of a categorical column) by descending count, ties by level.
+    interval : {'logit', 'beta'}
+        Interval under a design: ``svyciprop(method = "logit")`` or the
+        Korn-Graubard ``svyciprop(method = "beta")``.
 
     Returns
     -------
     DataFrame
-        Columns :data:`SHARES_COLUMNS`: level, count, share, se, ci_low,
-        ci_high, deff. ``attrs`` holds ``n``, ``n_clusters`` (None when
-        unclustered), ``n_dropped`` (rows with a missing value), ``dof``,
-        ``confidence_level``, ``method`` and ``warnings``.
+        Columns :data:`SHARES_COLUMNS`: level, count, estimate (the share),
+        se, ci_low, ci_high, design_effect. ``attrs`` holds ``n``,
+        ``n_clusters`` (None when unclustered), ``n_dropped`` (rows with a
+        missing value), ``dof``, ``confidence_level``, ``method`` and
+        ``warnings`` (:class:`~baro.stats.results.Caveat`), and ``vcov``: the
+        covariance of the shares (a DataFrame indexed by level in the
+        rows' order; :func:`contrast` uses it).
 
     Notes
     -----
     Unclustered: ``se = sqrt(p (1 - p) / n)``, Wilson interval
-    (statsmodels ``proportion_confint(method="wilson")``), ``deff = 1``.
+    (statsmodels ``proportion_confint(method="wilson")``),
+    ``design_effect = 1``.
 
     Clustered (one-stage cluster sample, clusters with replacement, equal
     weights): ``se`` is R's ``svymean`` standard error for
     ``svydesign(ids = ~cluster, data = d)``; the interval is
     ``svyciprop(method = "logit")``: a Wald interval for the logit of the
     share with a Student t quantile on ``n_clusters - 1`` degrees of
-    freedom; it is NaN when the share is 0 or 1. ``deff`` is the clustered
+    freedom; it is NaN when the share is 0 or 1. ``design_effect`` is the clustered
     variance over the variance of a simple random sample of the same size
     with replacement, ``p (1 - p) / (n - 1)``, as
     ``svymean(..., deff = "replace")``. (R's ``deff = TRUE`` divides by the
     without-replacement variance, which is zero when the design has no
     weights, and so reports ``Inf``.)
 
+    Any :class:`~baro.stats.Design` (strata, weights, finite population,
+    post-stratification, raking): the share is the weighted mean
+    (``svymean``), ``se`` its linearisation standard error, the interval
+    ``svyciprop`` with ``interval``, on ``dof`` = units minus strata
+    (``degf``); ``design_effect`` as above with the weighted share. ``count``
+    counts rows. A Design without clusters, strata or weights is R's
+    ``svydesign(ids = ~1)``: design-based, unlike a DataFrame with
+    ``cluster=None``.
+
     Examples
     --------
     >>> from baro import examples, stats
     >>> d = examples.projects()
     >>> s = stats.shares(d, "citizens_involved", cluster="city_id")
-    >>> s[["level", "count", "share"]]
-       level  count  share
-    0  False    108   0.72
-    1   True     42   0.28
+    >>> s[["level", "count", "estimate"]]
+       level  count  estimate
+    0  False    108      0.72
+    1   True     42      0.28
     >>> s.attrs["n"], s.attrs["n_clusters"], s.attrs["dof"]
     (150, 12, 11)
     >>> bool(s.loc[1, "ci_low"] < 0.28 < s.loc[1, "ci_high"])
     True
     """
     confidence_level = _check_confidence(confidence_level)
-    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    if interval not in INTERVALS:
+        raise ValueError(f"interval={interval!r} is not one of {INTERVALS}")
+    prep = _prepare(data, [column], cluster, levels=_levels_arg(column, levels))
     counts, p, vcov = _share_moments(prep, column)
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    if prep.cluster_codes is None:
+    if prep.design is None:
         low, high = _wilson(counts, prep.n, confidence_level)
-        deff = np.ones(len(p))
+        design_effect = np.ones(len(p))
         dof: float = math.inf
         method = "independent rows: binomial se, Wilson interval"
     else:
-        dof = prep.n_clusters - 1
-        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
-        low, high = _logit_interval(p, se, tq)
+        dof = prep.design.dof
+        if interval == "logit":
+            tq = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+            low, high = _logit_interval(p, se, tq)
+        else:
+            low, high = _beta_interval(
+                p, np.diag(vcov), len(prep.design.data), dof, confidence_level
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
-            deff = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
+            design_effect = np.diag(vcov) / (p * (1 - p) / (prep.n - 1))
         method = (
-            f"clustered by {cluster!r}: linearisation se (svymean), "
-            f"logit interval with t on {dof} df (svyciprop)"
+            f"{_design_label(prep, cluster)}: linearisation se (svymean), "
+            f"{interval} interval with t on {dof} df (svyciprop)"
         )
     out = pd.DataFrame(
         {
             "level": pd.Series(prep.uniques[column], dtype=object),
             "count": counts.astype(np.int64),
-            "share": p,
+            "estimate": p,
             "se": se,
             "ci_low": low,
             "ci_high": high,
-            "deff": deff,
+            "design_effect": design_effect,
         }
     )
+    rows = np.arange(len(p))
     if levels is None:
-        order = np.argsort(-counts, kind="stable")
-        out = out.iloc[order].reset_index(drop=True)
+        rows = np.argsort(-counts, kind="stable")
+        out = out.iloc[rows].reset_index(drop=True)
     out.attrs.update(
         column=column,
-        cluster=cluster,
+        cluster=cluster if prep.design is None else prep.design.cluster,
         n=prep.n,
         n_clusters=prep.n_clusters,
         n_dropped=prep.n_dropped,
@@ -232,6 +308,7 @@ def shares(
         confidence_level=confidence_level,
         method=method,
         warnings=_few_clusters_warning(prep.n_clusters),
+        vcov=_vcov_frame(vcov[np.ix_(rows, rows)], out["level"].tolist()),
     )
     return out
 
@@ -250,18 +327,19 @@ class ProportionTest(ResultMixin):
     ci_high: float
     null: float
     statistic: float
-    dof: float
     pvalue: float
+    dof: float
+    design_effect: float
     alternative: str
     confidence_level: float
     n_clusters: int | None
     n_dropped: int
     method: str
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
 
 
 def proportion_test(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     column: str,
     levels: Iterable,
     *,
@@ -292,7 +370,7 @@ def proportion_test(
     -------
     ProportionTest
         ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic``,
-        ``dof``, ``pvalue`` and the sample description.
+        ``pvalue``, ``dof``, ``design_effect`` and the sample description.
 
     Notes
     -----
@@ -306,7 +384,9 @@ def proportion_test(
     freedom: this is R's ``svyttest(I(y - null) ~ 0, design)`` on the
     indicator ``y``, whose one-sample test uses ``degf(design) - 1``. The
     interval is ``svyciprop(method = "logit")`` (t on ``n_clusters - 1``
-    degrees of freedom, as :func:`shares`).
+    degrees of freedom, as :func:`shares`). ``design_effect`` is the
+    clustered variance over ``p (1 - p) / (n - 1)``, as in :func:`shares`
+    (``svymean(..., deff = "replace")``); 1 for independent rows.
 
     Examples
     --------
@@ -329,7 +409,7 @@ def proportion_test(
     chosen = list(dict.fromkeys(levels))
     if not chosen:
         raise ValueError(f"levels for column {column!r} is empty")
-    prep = prepare(data, [column], cluster, min_levels=1)
+    prep = _prepare(data, [column], cluster, min_levels=1)
     observed = prep.uniques[column]
     unknown = [v for v in chosen if v not in observed]
     if unknown:
@@ -342,20 +422,23 @@ def proportion_test(
     count = int(y.sum())
     n = prep.n
     p = count / n
-    if prep.cluster_codes is None:
+    if prep.design is None:
         se = math.sqrt(p * (1 - p) / n)
         low, high = (float(v[0]) for v in _wilson(np.array([count]), n, confidence_level))
         statistic = (p - null) / math.sqrt(null * (1 - null) / n)
         pvalue = float(sps.binomtest(count, n, null, alternative=alternative).pvalue)
         dof: float = math.inf
+        design_effect = 1.0
         method = "exact binomial test; Wilson interval"
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, y, 2)
-        _, vcov = mean_vcov(totals)
+        means, vcov, _ = prep.design.cell_moments(y, 2, prep.keep, "mean")
+        p = float(means[1])
         se = math.sqrt(max(vcov[1, 1], 0.0))
-        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, prep.n_clusters - 1)
-        # svyttest's one-sample test uses degf(design) - 1 = n_clusters - 2
-        dof = prep.n_clusters - 2
+        srs = p * (1 - p) / (n - 1)
+        design_effect = max(vcov[1, 1], 0.0) / srs if srs > 0 else math.nan
+        tq = sps.t.ppf(1 - (1 - confidence_level) / 2, prep.design.dof)
+        # svyttest's one-sample test uses degf(design) - 1
+        dof = prep.design.dof - 1
         low, high = (float(v[0]) for v in _logit_interval([p], [se], tq))
         statistic = (p - null) / se if se > 0 else math.nan
         if alternative == "two-sided":
@@ -365,7 +448,7 @@ def proportion_test(
         else:
             pvalue = sps.t.cdf(statistic, dof)
         pvalue = float(pvalue)
-        method = f"design-based t test, clustered by {cluster!r} (svyttest)"
+        method = f"design-based t test, {_design_label(prep, cluster)} (svyttest)"
     return ProportionTest(
         column=column,
         levels=tuple(chosen),
@@ -377,8 +460,9 @@ def proportion_test(
         ci_high=high,
         null=float(null),
         statistic=float(statistic),
-        dof=dof,
         pvalue=pvalue,
+        dof=dof,
+        design_effect=float(design_effect),
         alternative=alternative,
         confidence_level=confidence_level,
         n_clusters=prep.n_clusters,
@@ -389,7 +473,7 @@ def proportion_test(
 
 
 def pairwise_shares(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     column: str,
     *,
     cluster: str | None = None,
@@ -438,7 +522,7 @@ def pairwise_shares(
     >>> bool((pw["pvalue_adjusted"] >= pw["pvalue"]).all())
     True
     """
-    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    prep = _prepare(data, [column], cluster, levels=_levels_arg(column, levels))
     counts, p, vcov = _share_moments(prep, column)
     k = len(p)
     order = np.arange(k) if levels is not None else np.argsort(-counts, kind="stable")
@@ -449,11 +533,11 @@ def pairwise_shares(
     se = np.sqrt(np.clip(var, 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.where(se > 0, diff / se, np.nan)
-    if prep.cluster_codes is None:
+    if prep.design is None:
         dof: float = math.inf
         pvalue = 2 * sps.norm.sf(np.abs(stat))
     else:
-        dof = prep.n_clusters - 1
+        dof = prep.design.dof
         pvalue = 2 * sps.t.sf(np.abs(stat), dof)
     uniq = prep.uniques[column]
     out = pd.DataFrame(
@@ -567,8 +651,8 @@ def _letter(i: int) -> str:
 
 
 def compare_editions(
-    a: pd.DataFrame,
-    b: pd.DataFrame,
+    a: Design | pd.DataFrame,
+    b: Design | pd.DataFrame,
     column: str,
     *,
     cluster: str | None = None,
@@ -581,8 +665,9 @@ def compare_editions(
 
     Parameters
     ----------
-    a, b : DataFrame
-        The two editions' tables (e.g. projects), each with ``column``.
+    a, b : Design or DataFrame
+        The two editions' designs or tables (e.g. projects), each with
+        ``column``.
     column : str
     cluster : str, optional
         Cluster column in both; ``None``: independent rows.
@@ -602,8 +687,9 @@ def compare_editions(
     Returns
     -------
     DataFrame
-        Columns :data:`COMPARE_COLUMNS`: level, share_a, share_b,
-        difference (``share_b - share_a``), se, ci_low, ci_high, statistic,
+        Columns :data:`COMPARE_COLUMNS`: level, estimate_a and estimate_b
+        (the level's share in each edition), difference
+        (``estimate_b - estimate_a``), se, ci_low, ci_high, statistic,
         pvalue, pvalue_adjusted.
 
     Notes
@@ -632,11 +718,13 @@ def compare_editions(
     """
     confidence_level = _check_confidence(confidence_level)
     for name, frame in (("a", a), ("b", b)):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{name} must be a pandas DataFrame, not {type(frame).__name__}")
+        if not isinstance(frame, (pd.DataFrame, Design)):
+            raise TypeError(
+                f"{name} must be a Design or a pandas DataFrame, not {type(frame).__name__}"
+            )
     if levels is None:
-        pa = prepare(a, [column], cluster, min_levels=1)
-        pb = prepare(b, [column], cluster, min_levels=1)
+        pa = _prepare(a, [column], cluster, min_levels=1)
+        pb = _prepare(b, [column], cluster, min_levels=1)
         tally: dict = {}
         for prep in (pa, pb):
             counts = np.bincount(prep.codes[column], minlength=len(prep.uniques[column]))
@@ -651,7 +739,7 @@ def compare_editions(
         levels += [lv for lv in compare if lv not in levels]
     sa = shares(a, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
     sb = shares(b, column, cluster=cluster, levels=levels, confidence_level=confidence_level)
-    diff = sb["share"].to_numpy() - sa["share"].to_numpy()
+    diff = sb["estimate"].to_numpy() - sa["estimate"].to_numpy()
     se = np.sqrt(sa["se"].to_numpy() ** 2 + sb["se"].to_numpy() ** 2)
     z = sps.norm.ppf(1 - (1 - confidence_level) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -664,8 +752,8 @@ def compare_editions(
     out = pd.DataFrame(
         {
             "level": pd.Series(list(levels), dtype=object),
-            "share_a": sa["share"].to_numpy(),
-            "share_b": sb["share"].to_numpy(),
+            "estimate_a": sa["estimate"].to_numpy(),
+            "estimate_b": sb["estimate"].to_numpy(),
             "difference": diff,
             "se": se,
             "ci_low": diff - z * se,
@@ -688,4 +776,180 @@ def compare_editions(
         adjust=adjust,
         warnings=tuple(sa.attrs["warnings"]) + tuple(sb.attrs["warnings"]),
     )
+    return out
+
+
+def totals(
+    data: Design | pd.DataFrame,
+    column: str,
+    *,
+    cluster: str | None = None,
+    confidence_level: float = 0.95,
+    levels: Sequence | None = None,
+) -> pd.DataFrame:
+    """Estimated population count of each level (R's ``svytotal``).
+
+    Parameters
+    ----------
+    data : Design or DataFrame
+        As :func:`shares`; a DataFrame counts its rows (weights 1).
+    column : str
+    cluster : str, optional
+        Cluster column of a DataFrame.
+    confidence_level : float
+    levels : sequence, optional
+        Levels and their order; default as :func:`shares`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TOTALS_COLUMNS`: level, count (rows), estimate (the
+        weighted total), se, ci_low, ci_high (``estimate +/- t se`` on the
+        design's degrees of freedom; normal for independent rows).
+        ``attrs`` as :func:`shares`, with ``vcov`` the covariance of the
+        totals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from baro import stats
+    >>> d = pd.DataFrame({"x": ["a", "b", "a", "a"], "w": [10.0, 20.0, 10.0, 5.0]})
+    >>> stats.totals(stats.Design(d, weights="w"), "x")[["level", "count", "estimate"]]
+      level  count  estimate
+    0     a      3      25.0
+    1     b      1      20.0
+    """
+    confidence_level = _check_confidence(confidence_level)
+    prep = _prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    codes = prep.codes[column]
+    k = len(prep.uniques[column])
+    counts = np.bincount(codes, minlength=k)
+    if prep.design is None:
+        est = counts.astype(float)
+        p = counts / prep.n
+        vcov = prep.n * (np.diag(p) - np.outer(p, p))
+        dof: float = math.inf
+        q = sps.norm.ppf(1 - (1 - confidence_level) / 2)
+    else:
+        est, vcov, _ = prep.design.cell_moments(codes, k, prep.keep, "total")
+        dof = prep.design.dof
+        q = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    rows = np.arange(k) if levels is not None else np.argsort(-counts, kind="stable")
+    out = pd.DataFrame(
+        {
+            "level": pd.Series([prep.uniques[column][i] for i in rows], dtype=object),
+            "count": counts[rows].astype(np.int64),
+            "estimate": est[rows],
+            "se": se[rows],
+            "ci_low": est[rows] - q * se[rows],
+            "ci_high": est[rows] + q * se[rows],
+        }
+    )
+    out.attrs.update(
+        column=column,
+        n=prep.n,
+        n_clusters=prep.n_clusters,
+        n_dropped=prep.n_dropped,
+        dof=dof,
+        confidence_level=confidence_level,
+        warnings=_few_clusters_warning(prep.n_clusters),
+        vcov=_vcov_frame(vcov[np.ix_(rows, rows)], out["level"].tolist()),
+    )
+    return out
+
+
+def contrast(
+    estimates: pd.DataFrame,
+    contrasts,
+    *,
+    confidence_level: float | None = None,
+) -> pd.DataFrame:
+    """Linear combinations of estimates, with their covariance (``svycontrast``).
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        A result of :func:`shares` or :func:`totals`: its ``level`` column,
+        its estimates and ``attrs["vcov"]``.
+    contrasts : mapping
+        Name -> coefficients: a mapping level -> coefficient (levels left
+        out count 0) or a sequence with one coefficient per row of
+        ``estimates``.
+    confidence_level : float, optional
+        Level of the intervals; default that of ``estimates``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CONTRAST_COLUMNS`: contrast, estimate (``c' b``), se
+        (``sqrt(c' V c)``), ci_low, ci_high, statistic (``estimate / se``)
+        and pvalue (two-sided, Student t on the design's degrees of freedom;
+        normal for independent rows). ``attrs["vcov"]`` holds the
+        covariance ``C V C'`` of the contrasts.
+
+    Examples
+    --------
+    >>> from baro import examples, stats
+    >>> s = stats.shares(examples.projects(), "decision_mode", cluster="city_id")
+    >>> c = stats.contrast(s, {"co-construction vs rest": {"co_construction": 1,
+    ...                    "unilaterale": -0.5, "concertation": -0.5}})
+    >>> round(float(c.loc[0, "estimate"]), 3)
+    -0.35
+    """
+    if not isinstance(estimates, pd.DataFrame) or "vcov" not in estimates.attrs:
+        raise TypeError(
+            "estimates must be a result of shares() or totals() (a DataFrame with "
+            "attrs['vcov'])"
+        )
+    if not hasattr(contrasts, "items") or not contrasts:
+        raise ValueError("contrasts must be a non-empty mapping name -> coefficients")
+    value_col = "estimate"
+    levels = estimates["level"].tolist()
+    b = estimates[value_col].to_numpy(dtype=float)
+    vc = estimates.attrs["vcov"]
+    v = vc.loc[levels, levels].to_numpy(dtype=float) if isinstance(vc, pd.DataFrame) else np.asarray(vc)
+    rows = []
+    for name, coef in contrasts.items():
+        if hasattr(coef, "items"):
+            unknown = [lv for lv in coef if lv not in levels]
+            if unknown:
+                raise ValueError(
+                    f"contrast {name!r} names level(s) {unknown!r} that are not among "
+                    f"the estimates' levels {levels!r}"
+                )
+            rows.append([float(coef.get(lv, 0.0)) for lv in levels])
+        else:
+            c = [float(x) for x in coef]
+            if len(c) != len(levels):
+                raise ValueError(
+                    f"contrast {name!r} has {len(c)} coefficient(s) for {len(levels)} "
+                    "estimates; give one per row or a mapping level -> coefficient"
+                )
+            rows.append(c)
+    cm = np.array(rows)
+    est = cm @ b
+    cv = cm @ v @ cm.T
+    se = np.sqrt(np.clip(np.diag(cv), 0, None))
+    dof = estimates.attrs.get("dof", math.inf)
+    level = confidence_level or estimates.attrs.get("confidence_level", 0.95)
+    level = _check_confidence(level)
+    dist = sps.norm if dof == math.inf else sps.t(dof)
+    q = dist.ppf(1 - (1 - level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(se > 0, est / se, np.nan)
+    names = list(contrasts)
+    out = pd.DataFrame(
+        {
+            "contrast": pd.Series(names, dtype=object),
+            "estimate": est,
+            "se": se,
+            "ci_low": est - q * se,
+            "ci_high": est + q * se,
+            "statistic": stat,
+            "pvalue": 2 * dist.sf(np.abs(stat)),
+        }
+    )
+    index = pd.Index(names, dtype=object, name="contrast")
+    out.attrs.update(dof=dof, confidence_level=level, vcov=pd.DataFrame(cv, index=index, columns=index))
     return out

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from baro.stats.design import _check_columns, _check_frame, factorize, holm
-from baro.stats.results import ResultMixin
+from baro.stats.results import Caveat, ResultMixin, few_subjects
 
 __all__ = [
     "RANKING_COLUMNS",
@@ -29,10 +29,10 @@ __all__ = [
     "cochran_q",
 ]
 
-RANKING_COLUMNS = ("item", "mean_rank", "n_cited", "rank_position")
+RANKING_COLUMNS = ("level", "mean_rank", "n_cited", "rank_position")
 MCNEMAR_COLUMNS = (
-    "item_a",
-    "item_b",
+    "level_a",
+    "level_b",
     "n_both",
     "n_a_only",
     "n_b_only",
@@ -107,19 +107,23 @@ def complete_ranks(ranks: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class RankAgreement(ResultMixin):
-    """Result of :func:`rank_agreement`: Friedman's test and Kendall's W."""
+    """Result of :func:`rank_agreement`: Friedman's test and Kendall's W.
+
+    The subjects are the units (no clustering): ``design_effect`` is 1.
+    """
 
     statistic: float
     pvalue: float
     dof: int
+    design_effect: float
     kendall_w: float
     n_subjects: int
-    n_items: int
-    n_excluded: int
+    n_levels: int
+    n_subjects_dropped: int
     n_dropped: int
     incomplete_rule: str
     method: str
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     ranking: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("ranking",)
@@ -149,26 +153,26 @@ def rank_agreement(
         ``statistic`` (Friedman chi-square, tie-corrected, as
         ``scipy.stats.friedmanchisquare`` on the completed ranks), ``pvalue``,
         ``dof`` (items - 1), ``kendall_w = statistic / (n_subjects
-        (n_items - 1))``, and ``ranking`` (columns
-        :data:`RANKING_COLUMNS`: item, mean_rank, n_cited, rank_position,
-        best first).
+        (n_levels - 1))``, and ``ranking`` (columns
+        :data:`RANKING_COLUMNS`: level (the item), mean_rank, n_cited,
+        rank_position, best first).
 
     Notes
     -----
     Incomplete rankings: an item a subject did not rank takes the mean of
     the ranks that subject left unused. Subjects who ranked nothing carry
-    no information and are excluded from the test (``n_excluded``) but not
-    from ``n_cited``. Rows with a missing subject or item are dropped
-    (``n_dropped``). Ranks must be whole numbers from 1 to the number of
+    no information and are dropped from the test (``n_subjects_dropped``)
+    but not from ``n_cited``. Rows with a missing subject or item are
+    dropped (``n_dropped``). Ranks must be whole numbers from 1 to the number of
     items, without repeats within a subject.
 
     Examples
     --------
     >>> from baro import examples, stats
     >>> r = stats.rank_agreement(examples.objectives())
-    >>> r.n_subjects, r.n_items, r.dof
+    >>> r.n_subjects, r.n_levels, r.dof
     (12, 5, 4)
-    >>> r.ranking["item"].iloc[0]
+    >>> r.ranking["level"].iloc[0]
     'qualite_service'
     >>> 0 <= r.kendall_w <= 1
     True
@@ -199,7 +203,7 @@ def rank_agreement(
             )
     comp = complete_ranks(r)
     informative = cited.any(axis=1)
-    n_excluded = int((~informative).sum())
+    n_subjects_dropped = int((~informative).sum())
     used_rows = comp[informative]
     warnings = []
     if used_rows.shape[0] < 2:
@@ -211,27 +215,26 @@ def rank_agreement(
     n_used = used_rows.shape[0]
     w = stat / (n_used * (m - 1))
     if n_used < 10:
-        warnings.append(
-            f"only {n_used} subjects: the chi-square approximation to Friedman's statistic is rough"
-        )
+        warnings.append(few_subjects(n_used, "friedman"))
     mean_rank = comp.mean(axis=0)
     ranking = pd.DataFrame(
         {
-            "item": pd.Series(i_uniq, dtype=object),
+            "level": pd.Series(i_uniq, dtype=object),
             "mean_rank": mean_rank,
             "n_cited": cited.sum(axis=0).astype(np.int64),
         }
     )
     ranking["rank_position"] = ranking["mean_rank"].rank(method="min").astype(np.int64)
-    ranking = ranking.sort_values(["rank_position", "item"], kind="stable").reset_index(drop=True)
+    ranking = ranking.sort_values(["rank_position", "level"], kind="stable").reset_index(drop=True)
     return RankAgreement(
         statistic=stat,
         pvalue=pvalue,
         dof=m - 1,
+        design_effect=1.0,
         kendall_w=float(w),
         n_subjects=n_used,
-        n_items=m,
-        n_excluded=n_excluded,
+        n_levels=m,
+        n_subjects_dropped=n_subjects_dropped,
         n_dropped=n_dropped,
         incomplete_rule=INCOMPLETE_RULE,
         method="Friedman chi-square on completed ranks (tie-corrected); Kendall's W",
@@ -242,16 +245,20 @@ def rank_agreement(
 
 @dataclass(frozen=True, slots=True, repr=False)
 class CochranQ(ResultMixin):
-    """Result of :func:`cochran_q`: Cochran's Q and pairwise McNemar tests."""
+    """Result of :func:`cochran_q`: Cochran's Q and pairwise McNemar tests.
+
+    The subjects are the units (no clustering): ``design_effect`` is 1.
+    """
 
     statistic: float
     pvalue: float
     dof: int
+    design_effect: float
     n_subjects: int
-    n_items: int
+    n_levels: int
     n_dropped: int
     method: str
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     pairwise: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("pairwise",)
@@ -281,7 +288,7 @@ def cochran_q(
     CochranQ
         ``statistic``, ``pvalue``, ``dof`` (statsmodels ``cochrans_q``) and
         ``pairwise`` (columns :data:`MCNEMAR_COLUMNS`): McNemar's test for
-        every pair of items, exact (binomial) when fewer than 25 discordant
+        every pair of items (``level_a``, ``level_b``), exact (binomial) when fewer than 25 discordant
         pairs, else the chi-square without continuity correction; p-values
         Holm-adjusted.
 
@@ -289,7 +296,7 @@ def cochran_q(
     --------
     >>> from baro import examples, stats
     >>> q = stats.cochran_q(examples.objectives())
-    >>> q.n_subjects, q.n_items, q.dof
+    >>> q.n_subjects, q.n_levels, q.dof
     (12, 5, 4)
     >>> len(q.pairwise)
     10
@@ -315,7 +322,7 @@ def cochran_q(
     res = cochrans_q(x)
     warnings = []
     if ns < 10:
-        warnings.append(f"only {ns} subjects: the chi-square approximation to Q is rough")
+        warnings.append(few_subjects(ns, "cochran_q"))
     ia, ib = np.triu_indices(m, 1)
     rows = []
     for a, b in zip(ia, ib):
@@ -330,15 +337,16 @@ def cochran_q(
             stat, p = float(mres.statistic), float(mres.pvalue)
         rows.append((i_uniq[a], i_uniq[b], both, a_only, b_only, neither, stat, p, exact))
     pw = pd.DataFrame(rows, columns=list(MCNEMAR_COLUMNS[:-1]))
-    pw["item_a"] = pw["item_a"].astype(object)
-    pw["item_b"] = pw["item_b"].astype(object)
+    pw["level_a"] = pw["level_a"].astype(object)
+    pw["level_b"] = pw["level_b"].astype(object)
     pw["pvalue_adjusted"] = holm(pw["pvalue"].to_numpy())
     return CochranQ(
         statistic=float(res.statistic),
         pvalue=float(res.pvalue),
         dof=int(res.df),
+        design_effect=1.0,
         n_subjects=ns,
-        n_items=m,
+        n_levels=m,
         n_dropped=n_dropped,
         method="Cochran's Q on cited / not cited; pairwise McNemar, Holm",
         warnings=tuple(warnings),

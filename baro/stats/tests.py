@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from baro.stats.design import cluster_totals, holm, mean_vcov, prepare, total_vcov
-from baro.stats.estimates import _few_clusters_warning, _levels_arg
-from baro.stats.results import ResultMixin
+from baro.stats.design import Design, holm
+from baro.stats.estimates import _design_label, _few_clusters_warning, _levels_arg, _prepare
+from baro.stats.results import Caveat, ResultMixin, small_expected
 
 __all__ = [
     "GOF_TABLE_COLUMNS",
@@ -30,8 +30,8 @@ __all__ = [
 
 GOF_TABLE_COLUMNS = ("level", "observed", "expected", "expected_share")
 RESIDUALS_COLUMNS = (
-    "row_level",
-    "col_level",
+    "level_a",
+    "level_b",
     "observed",
     "expected",
     "adjusted_residual",
@@ -54,14 +54,17 @@ class GoodnessOfFit(ResultMixin):
 
     ``statistic`` is Pearson's X^2 of the observed counts; ``pvalue`` its
     chi-square p-value (clustered: Rao-Scott, referred to ``scale`` times a
-    chi-square on ``dof`` degrees of freedom). ``table`` holds the
-    observed and expected counts per level.
+    chi-square on ``dof`` degrees of freedom). ``design_effect`` is the
+    mean design effect of the Rao-Scott correction, ``scale * dof /
+    (n_levels - 1)`` (1 for independent rows). ``table`` holds the
+    observed and expected counts per level (:data:`GOF_TABLE_COLUMNS`).
     """
 
     column: str
     statistic: float
     pvalue: float
     dof: float
+    design_effect: float
     scale: float
     n: int
     n_levels: int
@@ -71,7 +74,7 @@ class GoodnessOfFit(ResultMixin):
     pvalue_monte_carlo: float
     n_resamples: int
     seed: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     table: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("table",)
@@ -108,7 +111,7 @@ def _expected_shares(expected, levels: list, column: str) -> np.ndarray:
 
 
 def goodness_of_fit(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     column: str,
     *,
     expected: Mapping | Sequence | None = None,
@@ -175,7 +178,7 @@ def goodness_of_fit(
     _check_resampling(seed, n_resamples)
     if levels is None and isinstance(expected, (Mapping, pd.Series)):
         levels = list(expected.keys())
-    prep = prepare(data, [column], cluster, levels=_levels_arg(column, levels))
+    prep = _prepare(data, [column], cluster, levels=_levels_arg(column, levels))
     lv = prep.uniques[column]
     k = len(lv)
     p0 = _expected_shares(expected, lv, column)
@@ -184,15 +187,14 @@ def goodness_of_fit(
     n = prep.n
     exp_counts = n * p0
     warnings = list(_few_clusters_warning(prep.n_clusters))
-    if prep.cluster_codes is None:
+    if prep.design is None:
         res = sps.chisquare(counts, f_exp=exp_counts)
         statistic, pvalue = float(res.statistic), float(res.pvalue)
         dof: float = k - 1
         scale = 1.0
         method = "Pearson chi-square goodness of fit (independent rows)"
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, codes, k)
-        obs, vt = total_vcov(totals)
+        obs, vt, _ = prep.design.cell_moments(codes, k, prep.keep, "total")
         e = obs.sum() * p0
         statistic = float(np.sum((obs - e) ** 2 / e))
         jac = (np.eye(k) - p0[:, None]) / np.sqrt(e)[:, None] - (
@@ -206,18 +208,20 @@ def goodness_of_fit(
         dof = float(k / tr2)
         pvalue = float(sps.chi2.sf(statistic / scale, dof))
         method = (
-            f"design-based chi-square goodness of fit, clustered by {cluster!r} "
+            f"design-based chi-square goodness of fit, {_design_label(prep, cluster)} "
             "(svygofchisq, Satterthwaite)"
         )
     mc = math.nan
     if np.any(exp_counts < 5):
-        small = int(np.sum(exp_counts < 5))
         warnings.append(
-            f"{small} of {k} expected counts are below 5: the chi-square "
-            "approximation is unreliable"
-            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+            small_expected(
+                count=int(np.sum(exp_counts < 5)),
+                total=k,
+                smallest=float(exp_counts.min()),
+                monte_carlo=prep.design is None,
+            )
         )
-        if prep.cluster_codes is None:
+        if prep.design is None:
             rng = np.random.default_rng(seed)
             sims = rng.multinomial(n, p0, size=n_resamples)
             x2 = ((sims - exp_counts) ** 2 / exp_counts).sum(axis=1)
@@ -236,6 +240,7 @@ def goodness_of_fit(
         statistic=statistic,
         pvalue=pvalue,
         dof=dof,
+        design_effect=float(scale) * float(dof) / (k - 1),
         scale=scale,
         n=n,
         n_levels=k,
@@ -254,27 +259,25 @@ def goodness_of_fit(
 class Association(ResultMixin):
     """Result of :func:`association`.
 
-    The primary test is ``statistic`` / ``pvalue`` with ``dof`` (and
-    ``ddf``): Pearson's chi-square for independent rows; the Rao-Scott
-    second-order F for clustered rows (then ``statistic == f_statistic``,
-    ``dof == ndf``). ``chisq`` is Pearson's X^2 of the table
-    (the statistic R's ``svychisq(statistic = "Chisq")`` prints);
-    ``chisq_first_order`` is ``chisq / mean_design_effect``, the first-order
-    Rao-Scott chi-square (equal to ``chisq`` for independent rows), with
-    ``pvalue_first_order``.
+    The test is ``statistic`` / ``pvalue`` / ``dof``: for independent rows
+    Pearson's chi-square, ``dof`` a number; for clustered rows the Rao-Scott
+    second-order F, ``dof`` the pair ``(ndf, ddf)``. ``design_effect`` is
+    the mean generalised design effect ``mean(diag(Delta))`` (1 for
+    independent rows). ``chisq`` is Pearson's X^2 of the table (the
+    statistic R's ``svychisq(statistic = "Chisq")`` prints);
+    ``chisq_first_order`` is ``chisq / design_effect``, the first-order
+    Rao-Scott chi-square (equal to ``chisq`` for independent rows), on
+    ``dof_first_order`` degrees of freedom with ``pvalue_first_order``.
     """
 
     row: str
     col: str
     statistic: float
     pvalue: float
-    dof: float
-    f_statistic: float
-    ndf: float
-    ddf: float
+    dof: float | tuple[float, float]
+    design_effect: float
     chisq: float
     chisq_first_order: float
-    mean_design_effect: float
     dof_first_order: int
     pvalue_first_order: float
     cramers_v: float
@@ -286,7 +289,7 @@ class Association(ResultMixin):
     pvalue_monte_carlo: float
     n_resamples: int
     seed: int
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Caveat, ...] = ()
     residuals: pd.DataFrame = field(default=None, compare=False)
 
     _frame_exclude = ("residuals",)
@@ -326,12 +329,41 @@ def _interaction_basis(nr: int, nc: int) -> np.ndarray:
     return x12 - x1 @ coef
 
 
+def _check_regular(denom, p, rows_i, cols_j, row_levels, col_levels, row, col):
+    """Refuse a table whose empty cells leave the Rao-Scott matrix singular.
+
+    The interaction contrasts carry no information on empty cells; when a
+    contrast lives on empty cells alone (two levels of ``row`` both empty
+    in the same two levels of ``col``, say), ``denom`` is singular and no
+    second-order correction exists (R's ``svychisq`` stops with "system is
+    computationally singular"). The test is on the eigenvalues of the
+    symmetric matrix, so it does not depend on the order or names of the
+    levels.
+    """
+    lam = np.linalg.eigvalsh((denom + denom.T) / 2)
+    if lam.size and lam.min() > 1e-9 * max(lam.max(), 0.0):
+        return
+    empty = [
+        f"({row_levels[i]!r}, {col_levels[j]!r})"
+        for i, j, pk in sorted(zip(rows_i, cols_j, p), key=lambda t: (str(row_levels[t[0]]), str(col_levels[t[1]])))
+        if pk == 0
+    ]
+    shown = ", ".join(empty[:12]) + (", ..." if len(empty) > 12 else "")
+    raise ValueError(
+        f"the Rao-Scott test of {row!r} by {col!r} is not defined: {len(empty)} empty "
+        f"cell(s) {shown} leave {int(np.sum(lam <= 1e-9 * max(lam.max(), 0.0)))} "
+        "interaction contrast(s) without any observation (R's svychisq stops: "
+        "system is computationally singular); merge or drop sparse levels"
+    )
+
+
 def association(
-    data: pd.DataFrame,
+    data: Design | pd.DataFrame,
     row: str,
     col: str,
     *,
     cluster: str | None = None,
+    levels: Mapping[str, Sequence] | None = None,
     seed: int = 0,
     n_resamples: int = DEFAULT_RESAMPLES,
 ) -> Association:
@@ -344,6 +376,11 @@ def association(
         The two categorical columns (rows and columns of the table).
     cluster : str, optional
         Cluster column; ``None``: independent rows.
+    levels : mapping, optional
+        Column -> its levels in a fixed order (levels never observed are
+        kept, as empty rows or columns of the table). Default: the levels
+        that occur, sorted; a categorical's categories without any row are
+        dropped, as R's ``svychisq`` drops them.
     seed, n_resamples : int
         Seed and size of the Monte-Carlo p-value computed when expected
         counts are small.
@@ -351,28 +388,35 @@ def association(
     Returns
     -------
     Association
-        ``statistic``, ``pvalue``, ``dof``, the F form (``f_statistic``,
-        ``ndf``, ``ddf``), the first-order chi-square, Cramér's V (plain and
-        bias-corrected), sample sizes, ``warnings`` and the ``residuals``
-        table (columns :data:`RESIDUALS_COLUMNS`, one row per cell).
+        ``statistic``, ``pvalue``, ``dof`` (a pair for the F test),
+        ``design_effect``, the first-order chi-square, Cramér's V (plain
+        and bias-corrected), sample sizes, ``warnings`` and the
+        ``residuals`` table (columns :data:`RESIDUALS_COLUMNS`, one row per
+        cell: ``level_a`` the level of ``row``, ``level_b`` that of ``col``).
 
     Notes
     -----
-    Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``;
-    ``f_statistic = chisq / dof`` with ``ddf = inf`` (the same test).
+    Unclustered: ``scipy.stats.chi2_contingency(table, correction=False)``.
 
-    Clustered: R's ``svychisq(~row + col, design, statistic = "F")``, the
+    A Design (or clusters): R's ``svychisq(~row + col, design, statistic = "F")``, the
     Rao-Scott second-order correction: with ``Delta`` the design effect
     matrix of the interaction contrasts, ``F = X^2 / tr(Delta)`` on
-    ``ndf = tr(Delta)^2 / tr(Delta^2)`` and ``ddf = ndf (G - 1)`` degrees
-    of freedom (``G`` clusters). ``chisq_first_order`` is the first-order
-    Rao-Scott chi-square ``X^2 / mean(diag(Delta))`` on ``(r - 1)(c - 1)``
-    degrees of freedom (``mean_design_effect`` is ``mean(diag(Delta))``),
-    with ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
+    ``dof = (ndf, ddf)`` degrees of freedom, ``ndf = tr(Delta)^2 /
+    tr(Delta^2)`` and ``ddf = ndf (G - 1)`` (``G`` clusters).
+    ``chisq_first_order`` is the first-order Rao-Scott chi-square ``X^2 /
+    mean(diag(Delta))`` on ``(r - 1)(c - 1)`` degrees of freedom
+    (``design_effect`` is ``mean(diag(Delta))``), with
+    ``pvalue_first_order``. R's ``svychisq(statistic = "Chisq")``
     returns the same p-value but prints the unscaled Pearson ``X^2`` (here
     ``chisq``) as its statistic; when rows have missing values R computes
     that ``X^2`` on the table scaled up to all rows of the design, i.e.
     ``chisq * (n + n_dropped) / n`` (every other figure agrees as is).
+
+    With unequal weights the table is R's ``svytable(..., Ntotal = n)``:
+    the weighted counts scaled to the ``n`` rows (``observed`` in the
+    residuals). When empty cells leave the Rao-Scott matrix singular the
+    test is not defined: a ValueError names the empty cells (R stops too);
+    the figure never depends on the order or the names of the levels.
 
     Cramér's V is ``sqrt(X^2 / (n (min(r, c) - 1)))`` on the table (as
     ``scipy.stats.contingency.association``); the corrected V follows
@@ -403,7 +447,8 @@ def association(
     >>> a = stats.association(d, "decision_mode", "citizens_involved", cluster="city_id")
     >>> a.n, a.n_clusters, a.dof_first_order
     (150, 12, 2)
-    >>> a.pvalue < 0.05, a.ddf == a.ndf * 11
+    >>> ndf, ddf = a.dof
+    >>> a.pvalue < 0.05, ddf == ndf * 11
     (True, True)
     >>> a.residuals.shape
     (6, 7)
@@ -411,7 +456,16 @@ def association(
     _check_resampling(seed, n_resamples)
     if row == col:
         raise ValueError(f"row and col are the same column {row!r}")
-    prep = prepare(data, [row, col], cluster)
+    if levels is not None:
+        if not isinstance(levels, Mapping) or set(levels) - {row, col}:
+            raise ValueError(
+                f"levels must map {row!r} and/or {col!r} to their levels, not {levels!r}"
+            )
+        for name, lv in levels.items():
+            if isinstance(lv, str):
+                raise ValueError(f"levels for column {name!r} must be a list of levels, not a string")
+        levels = {k: list(v) for k, v in levels.items()}
+    prep = _prepare(data, [row, col], cluster, levels=levels, keep_empty=False)
     nr, nc = len(prep.uniques[row]), len(prep.uniques[col])
     k = nr * nc
     cell = prep.codes[row] + nr * prep.codes[col]
@@ -419,6 +473,11 @@ def association(
     cols_j = np.repeat(np.arange(nc), nr)
     n = prep.n
     counts = np.bincount(cell, minlength=k).astype(float)
+    if prep.design is not None:
+        p, v, _ = prep.design.cell_moments(cell, k, prep.keep, "mean")
+        if not prep.design.equal_weights:
+            # R's svytable(..., Ntotal = n): the weighted table scaled to n rows
+            counts = p * n
     table = counts.reshape(nc, nr).T  # rows x cols
     rsum, csum = table.sum(axis=1), table.sum(axis=0)
     expected = np.outer(rsum, csum) / n
@@ -427,12 +486,11 @@ def association(
     warnings = list(_few_clusters_warning(prep.n_clusters))
     small = bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
     mc = math.nan
-    if prep.cluster_codes is None:
+    if prep.design is None:
         res = sps.chi2_contingency(table, correction=False)
         chi2 = float(res.statistic)
         pvalue = float(res.pvalue)
-        statistic, dof, ddf = chi2, float(dof0), math.inf
-        f_stat, ndf = chi2 / dof0, float(dof0)
+        statistic, dof = chi2, float(dof0)
         chisq1, pvalue1, mean_delta = chi2, pvalue, 1.0
         method = "Pearson chi-square test of independence (independent rows)"
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -448,26 +506,25 @@ def association(
             )
             mc = float(mcres.pvalue)
     else:
-        totals = cluster_totals(prep.cluster_codes, prep.n_clusters, cell, k)
-        p, v = mean_vcov(totals)
         cmat = _interaction_basis(nr, nc)
         inv_p = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
         a = cmat * inv_p[:, None]
         denom = (cmat.T * inv_p) @ cmat / n
+        _check_regular(denom, p, rows_i, cols_j, prep.uniques[row], prep.uniques[col], row, col)
         numr = a.T @ v @ a
         delta = np.linalg.solve(denom, numr)
         tr = float(np.trace(delta))
         d0 = tr**2 / float(np.trace(delta @ delta))
-        nu = prep.n_clusters - 1
+        nu = prep.design.dof
         f_stat = chi2 / tr
         ndf, ddf = d0, d0 * nu
         pvalue = float(sps.f.sf(f_stat, ndf, ddf))
-        statistic, dof = f_stat, ndf
+        statistic, dof = f_stat, (float(ndf), float(ddf))
         mean_delta = float(np.mean(np.diag(delta)))
         chisq1 = chi2 / mean_delta
         pvalue1 = float(sps.chi2.sf(chisq1, delta.shape[0]))
         method = (
-            f"Rao-Scott second-order F test, clustered by {cluster!r} "
+            f"Rao-Scott second-order F test, {_design_label(prep, cluster)} "
             "(svychisq statistic='F')"
         )
         pr = p.reshape(nc, nr).T
@@ -483,18 +540,21 @@ def association(
             adj = np.where(var > 0, dvec / np.sqrt(np.clip(var, 0, None)), np.nan)
     if small:
         warnings.append(
-            f"{int(np.sum(expected < 5))} of {k} expected counts are below 5"
-            f" (smallest {expected.min():.3g}): the chi-square approximation is unreliable"
-            + ("; see pvalue_monte_carlo" if prep.cluster_codes is None else "")
+            small_expected(
+                count=int(np.sum(expected < 5)),
+                total=k,
+                smallest=float(expected.min()),
+                monte_carlo=prep.design is None,
+            )
         )
     v_plain, v_corr = _cramers_v(chi2, n, nr, nc)
     cell_p = 2 * sps.norm.sf(np.abs(adj))
     order = np.lexsort((cols_j, rows_i))  # row-major in the table
     residuals = pd.DataFrame(
         {
-            "row_level": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
-            "col_level": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
-            "observed": counts[order].astype(np.int64),
+            "level_a": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
+            "level_b": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
+            "observed": counts[order],
             "expected": expected.T.reshape(-1)[order],
             "adjusted_residual": adj[order],
             "pvalue": cell_p[order],
@@ -506,13 +566,10 @@ def association(
         col=col,
         statistic=float(statistic),
         pvalue=float(pvalue),
-        dof=float(dof),
-        f_statistic=float(f_stat),
-        ndf=float(ndf),
-        ddf=float(ddf),
+        dof=dof,
+        design_effect=float(mean_delta),
         chisq=float(chi2),
         chisq_first_order=float(chisq1),
-        mean_design_effect=float(mean_delta),
         dof_first_order=int(dof0),
         pvalue_first_order=float(pvalue1),
         cramers_v=float(v_plain),
