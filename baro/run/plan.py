@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import baro
 from baro.errors import BaroError
+from baro.text import LANGUAGES
 
 #: Files every finished output folder holds besides the executed notebook.
 REPORT_FILES = ("report.html", "report.pdf", "manifest.json")
@@ -229,17 +230,6 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _check_language(value: Any) -> None:
-    from baro.text import check_language
-
-    check_language(value)
-
-
-#: Checks of parameter values, by name, run before any kernel starts: each
-#: raises ValueError naming the allowed values.
-VALUE_CHECKS: dict[str, Any] = {"language": _check_language}
-
-
 def resolve_parameters(
     given: Mapping[str, str], notebooks: Mapping[str, Path]
 ) -> dict[str, dict[str, Any]]:
@@ -271,8 +261,6 @@ def resolve_parameters(
             param = declared[label][name]
             try:
                 out[label][name] = coerce(param, text)
-                if name in VALUE_CHECKS:
-                    VALUE_CHECKS[name](out[label][name])
             except ValueError as exc:
                 raise BaroError(f"parameter {name!r}: {exc} (declared {param})\n{listing}") from None
     return out
@@ -287,7 +275,7 @@ def _finite(v: Any) -> bool:
 PARAMETER_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "confidence_level": (lambda v: _finite(v) and 0 < v < 1, "a number strictly between 0 and 1"),
     "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "an integer, 0 or more"),
-    "language": (lambda v: v in ("fr", "en"), "'fr' or 'en'"),
+    "language": (lambda v: v in LANGUAGES, " or ".join(map(repr, LANGUAGES))),
     "weighting": (lambda v: v in ("none", "population"), "'none' or 'population'"),
 }
 
