@@ -99,7 +99,7 @@ def test_page_shows_outputs_and_callouts(page):
 def test_title_block_and_contents(page):
     assert "DONNÉES SIMULÉES — SIMULATED DATA" in page
     assert "Tables simulées à partir des chiffres publiés." in page
-    for text in ("Baromètre ville numérique 2014", "2026-01-02", "0.1.0"):
+    for text in ("Baromètre ville numérique 2014", "2 janvier 2026", "0.1.0"):  # the date in the language
         assert text in page
     toc = page[page.index('<nav class="baro-toc"'):page.index("</nav>")]
     # headings get ids from their text, without accents
@@ -140,8 +140,8 @@ def test_heading_before_any_chapter_and_duplicate_ids():
     assert body.count('id="x"') == 1
 
 
-def test_stylesheet_honours_the_contract():
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+def test_stylesheet_honours_the_contract(page):
+    css = page  # report.css, and the words of the page set by the template in the report's language
     for rule in ("size: A4", "counter(page)", "counter(pages)", "target-counter(attr(href), page)",
                  "string(report-title)", '"Figure " counter(figure)', '"Tableau " counter(table)',
                  "td.num", "break-inside: avoid", "break-after: avoid", "max-width: 100%"):
@@ -197,24 +197,3 @@ def test_page_renders_in_a_browser(page, tmp_path):
         pytest.skip(f"chromium could not take a screenshot: {done.stderr[-300:]!r}")
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a rendered page, not a blank one
-
-
-@pytest.mark.skipif(not shutil.which("ldconfig") and not __import__("os").path.exists("/sbin/ldconfig"),
-                    reason="no dynamic loader cache here")
-def test_weasyprint_libraries_are_found_as_ctypes_finds_them():
-    # the one-ldconfig lookup WeasyPrint is imported with answers as
-    # ctypes.util.find_library does, for every name WeasyPrint tries
-    import ctypes.util
-
-    from baro.run.export import _ldconfig_lookup, load_weasyprint
-
-    lookup = _ldconfig_lookup()
-    assert lookup is not None
-    names = ["gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig", "pangoft2-1.0", "c",
-             "libgobject-2.0-0", "no-such-library-anywhere"]
-    found = {name: lookup(name) for name in names}
-    assert found == {name: ctypes.util.find_library(name) for name in names}
-    assert found["pango-1.0"] and found["no-such-library-anywhere"] is None
-    original = ctypes.util.find_library
-    load_weasyprint()
-    assert ctypes.util.find_library is original  # put back

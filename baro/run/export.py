@@ -163,10 +163,44 @@ def _output_html(output: Mapping[str, Any]) -> str:
     return f'<div class="output_text"><pre>{html_lib.escape(_ANSI.sub("", value), quote=False)}</pre></div>'
 
 
-def notebook_body(nb: Any) -> str:
+#: Tag of a code cell whose outputs stay out of the exported report.
+HIDE_TAG = "hide"
+
+
+def report_language(nb: Any) -> str:
+    """The language of an executed report: its ``language`` parameter (default French)."""
+    from baro.text import LANGUAGES
+
+    meta = nb.metadata.get("baro") or {}
+    params = meta.get("parameters") or nb.metadata.get("papermill", {}).get("parameters") or {}
+    return params.get("language") or LANGUAGES[0]
+
+
+def cell_shown(cell: Any, language: str) -> bool:
+    """Whether the report shows ``cell``: not tagged ``hide``, and not tagged with another language.
+
+    A markdown cell tagged ``fr`` or ``en`` is narrative in that language;
+    an untagged cell shows in every language.
+
+    >>> from nbformat.v4 import new_markdown_cell
+    >>> en = new_markdown_cell("# Domains", metadata={"tags": ["en"]})
+    >>> cell_shown(en, "en"), cell_shown(en, "fr")
+    (True, False)
+    """
+    from baro.text import LANGUAGES
+
+    tags = cell.get("metadata", {}).get("tags", [])
+    if HIDE_TAG in tags:
+        return False
+    return not any(tag in LANGUAGES and tag != language for tag in tags)
+
+
+def notebook_body(nb: Any, language: str | None = None) -> str:
     """The notebook's narrative and outputs as an HTML fragment: no code, no prompts.
 
-    Markdown cells are rendered, and each code cell's outputs in the form
+    Cells tagged ``hide``, and markdown cells in another language than the
+    report's (see :func:`cell_shown`), are left out. Markdown cells are
+    rendered, and each code cell's outputs in the form
     nbconvert's HTML export would choose (HTML first, then images,
     Markdown, text); streams (warnings) stay visible. The fragment has no
     wrapper per cell or output: nothing on the page needs one, and each
@@ -183,8 +217,11 @@ def notebook_body(nb: Any) -> str:
     <div class="output_stream output_stderr"><pre>UserWarning: peu de villes
     </pre></div>
     """
+    language = language or report_language(nb)
     parts: list[str] = []
     for cell in nb.cells:
+        if not cell_shown(cell, language):
+            continue
         if cell.cell_type == "markdown":
             parts.append(markdown_html(_text(cell.source)))
         elif cell.cell_type == "code":
@@ -334,6 +371,8 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
     """
     import jinja2
 
+    from baro import text
+
     missing = [k for k in ("title", "edition", "data_status", "date", "version") if k not in meta]
     if missing:
         raise KeyError(f"notebook metadata 'baro' lacks {', '.join(missing)} (expected keys: {', '.join(METADATA_KEYS)})")
@@ -347,13 +386,21 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template("report.html.j2")
+    language = (meta.get("parameters") or {}).get("language") or text.LANGUAGES[0]
+    labels = {key.removeprefix("page."): text.template(key, language) for key in text.catalogue() if key.startswith("page.")}
+    try:
+        date = text.fmt_date(meta["date"], language=language)
+    except (TypeError, ValueError):
+        date = meta["date"]
     return template.render(
+        language=language,
+        labels=labels,
         title=meta["title"],
         subtitle=meta.get("subtitle", ""),
         edition=_edition_label(meta),
         simulated=meta["data_status"] == "SIMULATED",
         data_note=meta.get("data_note", ""),
-        date=meta["date"],
+        date=date,
         version=meta["version"],
         toc=toc,
         css=jinja2.utils.markupsafe.Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
@@ -369,10 +416,16 @@ def _edition_label(meta: Mapping[str, Any]) -> str:
     >>> _edition_label({"edition": 2014})
     '2014'
     """
+    from baro import text
+
     edition = meta["edition"]
     if edition == "trends":
-        years = (meta.get("parameters") or {}).get("editions") or []
-        return "comparaison " + ", ".join(map(str, years)) if years else "comparaison des éditions"
+        params = meta.get("parameters") or {}
+        language = params.get("language") or text.LANGUAGES[0]
+        years = params.get("editions") or []
+        if not years:
+            return text.t("page.comparison_all", language)
+        return text.t("page.comparison", language, years=", ".join(map(str, years)))
     return str(edition)
 
 
@@ -388,66 +441,9 @@ def export_html(nb: Any) -> str:
     return render_page(notebook_body(nb), meta)
 
 
-def _ldconfig_lookup() -> Any:
-    """A ``ctypes.util.find_library`` that reads the dynamic loader's cache once (None: cannot).
-
-    On Linux, ``find_library`` runs ``ldconfig -p`` for every name and, for
-    a name the cache does not hold, gcc and ld. WeasyPrint tries several
-    names for each of its seven libraries (those of Windows and macOS
-    too): about twenty processes and 0.2 s for every process that imports
-    it. This lookup answers from one ``ldconfig -p``, as the first step of
-    ``find_library`` does, and finds nothing the cache does not hold (cffi
-    then opens the name as given, through the loader's own search path,
-    which is how WeasyPrint's last names, such as ``libpango-1.0.so.0``,
-    are found anyway).
-    """
-    import os
-    import subprocess
-    import sys
-
-    if not sys.platform.startswith("linux") or not os.path.exists("/sbin/ldconfig"):
-        return None
-    try:
-        cache = subprocess.run(
-            ["/sbin/ldconfig", "-p"], capture_output=True, timeout=10, check=True,
-            env={"LC_ALL": "C", "LANG": "C"},
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    # the ABI of this interpreter, as ctypes.util names it
-    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
-    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
-           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
-
-    def find_library(name: str) -> str | None:
-        found = re.search(os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({abi}"), cache)
-        return os.fsdecode(found.group(1)) if found else None
-
-    return find_library
-
-
-def load_weasyprint() -> Any:
-    """Import WeasyPrint, its libraries looked up with :func:`_ldconfig_lookup`."""
-    import sys
-
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
-    import ctypes.util
-
-    lookup = _ldconfig_lookup()
-    original = ctypes.util.find_library
-    if lookup is not None:
-        ctypes.util.find_library = lookup
-    try:
-        import weasyprint
-    finally:
-        ctypes.util.find_library = original
-    return weasyprint
-
-
 def export_pdf(page: str, path: str | Path) -> int:
     """Write the report page as an A4 PDF with WeasyPrint; return the page count."""
-    weasyprint = load_weasyprint()
+    import weasyprint
 
     document = weasyprint.HTML(string=page, base_url=str(TEMPLATES)).render()
     document.write_pdf(str(path))
