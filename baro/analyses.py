@@ -2,7 +2,8 @@
 
 Each ``show_*`` function computes with :mod:`baro.stats`, then shows its
 sentences, figures and tables through a :class:`baro.report.Report`, in
-the report's language, so that a notebook chapter is one call:
+the report's language, and returns nothing (a notebook shows no stray
+value), so that a notebook chapter is one call:
 
 - :func:`show_two_way`: domains by population band, by kind of authority,
   or by management mode: the Rao-Scott test (cities as clusters) on a
@@ -355,7 +356,7 @@ def show_two_way(
     row: str = "domain",
     cluster: str = "city_id",
     name: str | None = None,
-) -> stats.TwoWay:
+) -> None:
     """Test, heatmap, cells and counts of ``row`` by ``variable``, in a report.
 
     Levels of ``variable`` with too few expected projects are merged
@@ -371,7 +372,7 @@ def show_two_way(
     labels = rep.labels(variable)
     rep.say(two_way_sentence(tw, variable, labels))
     if not tw.computable:
-        return tw
+        return
     rep.note(merged_sentence(tw, labels))
     rep.caveats(tw.test)
     tested = level_labels(tw, labels)
@@ -383,7 +384,8 @@ def show_two_way(
     rep.say(cells_sentence(tw.test.residuals, row_labels, tested))
     counts = (
         tw.test.residuals.pivot(index="level_a", columns="level_b", values="observed")
-        .reindex(index=row_order, columns=list(tw.col_levels))
+        .reindex(index=row_order, columns=list(tw.col_levels), fill_value=0)
+        .astype("int64")
         .rename_axis(index="level", columns=None)
         .reset_index()
     )
@@ -392,7 +394,6 @@ def show_two_way(
     headers.update({str(c): tested[c] for c in tw.col_levels})
     rep.show_table(counts, f"{name}_counts", text.t("caption.two_way.counts", by=by), columns=headers,
                    labels={"level": row_labels})
-    return tw
 
 
 def show_leaders(
@@ -403,7 +404,7 @@ def show_leaders(
     col: str = "management_mode",
     focus: str = "regie",
     name: str = "management_leaders",
-) -> pd.DataFrame:
+) -> None:
     """Say whether ``focus`` leads in every level of ``row``; show the first mode of each."""
     row_order = _by_frequency(data[row])
     leaders = stats.leading_levels(data, row, col, focus=focus, row_order=row_order)
@@ -418,7 +419,6 @@ def show_leaders(
         labels={"level": row_labels, "leader": col_labels},
     )
     rep.note(text.t("leaders.note"))
-    return leaders
 
 
 def show_correspondence(
@@ -428,14 +428,14 @@ def show_correspondence(
     *,
     row: str = "domain",
     name: str | None = None,
-) -> stats.Correspondence | None:
+) -> None:
     """The correspondence map of ``row`` x ``variable``, its first axis read, its tables."""
     name = name or f"ca_{row}_{variable}"
     try:
         ca = stats.correspondence(data, row, variable, n_components=2)
     except ValueError as err:
         rep.note(text.t("ca.not_computable", why=text.escape(str(err))))
-        return None
+        return
     row_labels, col_labels = rep.labels(row), rep.labels(variable)
     noun = text.t(f"ca.legend.{variable}").lower()
     rep.show_figure(
@@ -463,7 +463,6 @@ def show_correspondence(
         formats={"mass": "percent", **{f"dim_{d}": "number3" for d in dims},
                  **{f"contribution_{d}": "number1" for d in dims}},
     )
-    return ca
 
 
 def _coordinates_table(ca: stats.Correspondence, rep: Any, row: str, variable: str) -> pd.DataFrame:
@@ -492,7 +491,7 @@ def show_planning(
     power: float = 0.8,
     alpha: float = 0.05,
     name: str = "planning",
-) -> pd.DataFrame:
+) -> None:
     """Cities the next edition needs, per harmonised domain: a table and a sentence for ``level``."""
     plan = stats.plan_editions(shares, projects_per_city, differences=differences, power=power, alpha=alpha)
     labels = rep.labels("domain")
@@ -513,7 +512,6 @@ def show_planning(
         table, name, text.t("caption.planning", power=text.fmt_percent(power, 0), alpha=text.fmt_percent(alpha, 0)),
         columns=headers, formats={"estimate": "percent", "design_effect": "number2"}, labels={"level": labels},
     )
-    return plan
 
 
 def show_planning_methods(rep: Any, *, power: float = 0.8, alpha: float = 0.05) -> None:

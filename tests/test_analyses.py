@@ -37,7 +37,8 @@ def by_city():
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_two_way_sections_show_test_heatmap_cells_and_counts(tmp_path, by_city, language):
     rep, shown = _report(tmp_path, language)
-    tw = analyses.show_two_way(rep, by_city[2014], "kind")
+    assert analyses.show_two_way(rep, by_city[2014], "kind") is None
+    tw = stats.association_merged(by_city[2014], "domain", "kind", cluster="city_id")
     assert tw.computable and tw.merged  # 2014: few intercommunalities and joint answers
     bodies = _bodies(shown)
     assert any('id="fig-domain_by_kind_residuals"' in b for b in bodies)
@@ -53,8 +54,7 @@ def test_two_way_sections_show_test_heatmap_cells_and_counts(tmp_path, by_city, 
 
 def test_a_two_way_section_the_data_cannot_support_says_so_and_shows_nothing_else(tmp_path, by_city):
     rep, shown = _report(tmp_path)
-    tw = analyses.show_two_way(rep, by_city[2015], "kind")  # 2015: communes only
-    assert not tw.computable
+    analyses.show_two_way(rep, by_city[2015], "kind")  # 2015: communes only
     bodies = _bodies(shown)
     assert len(bodies) == 1 and "pas calculable" in bodies[0] and "Commune" in bodies[0]
     assert not (tmp_path / "figures").exists()
@@ -66,9 +66,11 @@ def test_population_bands_merge_only_neighbours(tmp_path, by_city):
     rare = d[d["population_band"] != "p100_200k"]
     keep = d[d["population_band"] == "p100_200k"].head(12)
     rep, _ = _report(tmp_path)
-    tw = analyses.show_two_way(rep, pd.concat([rare, keep]), "population_band")
+    order = rep.taxonomy.codes("population_band")
+    tw = stats.association_merged(pd.concat([rare, keep]), "domain", "population_band", cluster="city_id",
+                                  order=order, ordered=True)
+    assert tw.merged
     for code, members in tw.merged:
-        order = rep.taxonomy.codes("population_band")
         idx = sorted(order.index(m) for m in members)
         assert idx == list(range(idx[0], idx[0] + len(idx)))
 
@@ -77,7 +79,8 @@ def test_population_bands_merge_only_neighbours(tmp_path, by_city):
 def test_leaders_sentence_names_the_domains_where_the_regie_does_not_lead(tmp_path, language):
     t = editions.load(2014).tables
     rep, shown = _report(tmp_path, language)
-    leaders = analyses.show_leaders(rep, t.projects)
+    analyses.show_leaders(rep, t.projects)
+    leaders = stats.leading_levels(t.projects, "domain", "management_mode", focus="regie")
     behind = leaders[~leaders["focus_leads"]]
     assert list(behind["level"]) == ["developpement_economique"]
     sentence = _bodies(shown)[0]
@@ -98,7 +101,8 @@ def test_leaders_sentence_when_the_regie_leads_everywhere():
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_correspondence_section_reads_the_first_axis_and_says_it_does_not_test(tmp_path, by_city, language):
     rep, shown = _report(tmp_path, language)
-    ca = analyses.show_correspondence(rep, by_city[2014], "management_mode")
+    analyses.show_correspondence(rep, by_city[2014], "management_mode")
+    ca = stats.correspondence(by_city[2014], "domain", "management_mode")
     bodies = _bodies(shown)
     share = text.fmt_percent(float(ca.eigenvalues["inertia_share"].iloc[0]), 1)
     axis = [b for b in bodies if share in b and "<figure" not in b]
@@ -130,7 +134,8 @@ def test_planning_section_table_and_sentence(tmp_path, language):
     shares = {y: stats.shares(reconcile.harmonise(e.projects), "domain", cluster="city_id") for y, e in loaded.items()}
     sizes = report.editions_table(loaded).set_index("edition")["projects_per_city"].to_dict()
     rep, shown = _report(tmp_path, language)
-    plan = analyses.show_planning(rep, shares, sizes, len(loaded[2015].cities))
+    analyses.show_planning(rep, shares, sizes, len(loaded[2015].cities))
+    plan = stats.plan_editions(shares, sizes)
     table = pd.read_csv(tmp_path / "tables" / "planning.csv").set_index("level")
     assert list(table.columns) == ["estimate", "design_effect", "cities_3", "cities_5", "cities_10"]
     edu = plan[(plan["level"] == "education")].set_index("difference")
