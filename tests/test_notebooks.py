@@ -22,6 +22,7 @@ NOTEBOOKS = {
         "confidence_level": ("float", 0.95),
         "seed": ("int", 12345),
         "output_dir": ("str", ""),
+        "weighting": ("str", "none"),
     },
     "trends.ipynb": {
         "editions": ("list", [2013, 2014, 2015]),
