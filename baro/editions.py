@@ -146,10 +146,15 @@ class Edition:
 
     @cached_property
     def tables(self) -> "CleanTables":
-        """The cleaned tables (read once, validated against the taxonomy)."""
-        from baro.clean import load_tables
+        """The cleaned tables (validated against the taxonomy).
 
-        return load_tables(self.data_path, edition=self.year)
+        Read once per edition object, and once per set of files: the tables
+        cleaned when ``baro run`` checked them are kept
+        (:func:`baro.clean.cache.cached_tables`) and read back here.
+        """
+        from baro.clean.cache import cached_tables
+
+        return cached_tables(self.data_path, edition=self.year)
 
     @property
     def cities(self) -> "pd.DataFrame":

@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -570,8 +571,56 @@ def _read_xlsx(path: Path, recognise, sheet: str | None = None) -> tuple[pd.Data
     _, title, records = chosen
     frame, rows = _frame(path, records, list(range(1, len(records) + 1)), recognise)
     others = [c[1] for c in candidates if c[1] != title]
-    frame.attrs["baro"].update(format="xlsx", sheet=title, other_sheets=others)
+    formulas = _formulas(path, wb[title], frame)
+    frame.attrs["baro"].update(format="xlsx", sheet=title, other_sheets=others, formulas=formulas)
     return frame, rows
+
+
+_FORMULA = re.compile(rb"<f[ >]")
+
+
+def _formulas(path: Path, values, frame: pd.DataFrame) -> int:
+    """How many cells of the table hold a formula with a stored value.
+
+    A formula cell holds its formula and, when the workbook was saved by a
+    spreadsheet program, the value last computed. Workbooks written by a
+    script (openpyxl among them) often store no value: such a cell is an
+    error naming the sheet, the cell and the formula, since reading it as
+    empty would change the figures without a word.
+    """
+    import openpyxl
+
+    with zipfile.ZipFile(path) as z:  # most workbooks hold no formula: then one reading is enough
+        if not any(_FORMULA.search(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/")):
+            return 0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=False)
+    sheet = wb[values.title]
+    header_row = frame.attrs["baro"]["header_row"]
+    problems, stored = [], 0
+    for line in sheet.iter_rows(min_row=header_row):
+        for cell in line:
+            if cell.data_type != "f":
+                continue
+            formula = getattr(cell.value, "text", cell.value)
+            if values.cell(row=cell.row, column=cell.column).value is not None:
+                stored += 1
+                continue
+            j = cell.column - 1
+            problems.append(
+                Problem(
+                    str(path),
+                    f"cell {values.title}!{cell.coordinate} holds the formula {str(formula)!r} without a "
+                    "stored value; open the workbook in a spreadsheet program and save it, so that "
+                    "the values are stored",
+                    row=cell.row,
+                    column=frame.columns[j] if j < len(frame.columns) and frame.columns[j] else None,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return stored
 
 
 # ------------------------------------------------------------------- SAV

@@ -83,3 +83,103 @@ def write_edition(folder: Path, n_projects: int, n_cities: int, seed: int = 2014
             frame.to_csv(fh, index=False, lineterminator="\n")
         paths[name] = path
     return paths
+
+
+def _median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def time_validate(folder: Path, rounds: int) -> float:
+    """Median over ``rounds`` of load_tables time / pandas.read_csv time, both in this process."""
+    from baro.clean import load_tables
+
+    files = [folder / f"{t}.csv" for t in ("cities", "projects", "objectives")]
+    ratios = []
+    for r in range(rounds):
+        order = ("read_csv", "validate") if r % 2 == 0 else ("validate", "read_csv")
+        took = {}
+        for what in order:
+            t0 = time.perf_counter()
+            if what == "read_csv":
+                for f in files:
+                    pd.read_csv(f, comment="#")
+            else:
+                load_tables(folder)
+            took[what] = time.perf_counter() - t0
+        ratios.append(took["validate"] / took["read_csv"])
+        print(f"  round {r + 1}: read_csv {took['read_csv']:.2f} s, validate {took['validate']:.2f} s, "
+              f"ratio {ratios[-1]:.2f}")
+    return _median(ratios)
+
+
+def peak_memory(argv: list[str], limit_bytes: int | None = None) -> tuple[int, float, str]:
+    """Exit status, peak resident memory (MB) and last stderr line of a command run in a process of its own."""
+    code = (
+        "import resource, subprocess, sys\n"
+        f"limit = {limit_bytes!r}\n"
+        "def cap():\n"
+        "    if limit: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+        f"p = subprocess.run({argv!r}, preexec_fn=cap, capture_output=True, text=True)\n"
+        "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+        "print((p.stderr.strip().splitlines() or [''])[-1])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    first, _, last = out.partition("\n")
+    status, mb = first.split()
+    return int(status), float(mb), last.strip()
+
+
+def time_reports(big: Path, out: Path) -> float:
+    """Time of ``baro run 2014 --data BIG`` over the same report on the shipped edition."""
+    baro = [sys.executable, "-m", "baro", "run", "2014", "--force", "-j", "1"]
+    took = {}
+    for name, extra in (("small", []), ("big", ["--data", str(big)])):
+        t0 = time.perf_counter()
+        done = subprocess.run([*baro, *extra, "--output", str(out / name)], capture_output=True, text=True)
+        took[name] = time.perf_counter() - t0
+        if done.returncode:
+            sys.exit(f"baro run ({name}) failed:\n{done.stderr[-2000:]}")
+        print(f"  report on the {name} edition: {took[name]:.1f} s")
+    return took["big"] / took["small"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, default=1_000_000)
+    parser.add_argument("--cities", type=int, default=35_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--report", action="store_true", help="also time the big report against the small one")
+    parser.add_argument("--huge", type=int, default=0, metavar="N",
+                        help="also validate N projects (e.g. 3300000) under a 2.5 GB limit")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        tmp = Path(tmp)
+        os.environ["BARO_CACHE_DIR"] = str(tmp / "cache")
+        big = tmp / "big"
+        paths = write_edition(big, args.projects, args.cities)
+        size = sum(p.stat().st_size for p in paths.values()) / 1e6
+        print(f"edition: {args.projects:,} projects in {args.cities:,} cities, {size:.0f} MB of CSV (SIMULATED)")
+        ratio = time_validate(big, args.rounds)
+        print(f"validate / read_csv: {ratio:.2f} (target 3 or less)")
+        status, mb, _ = peak_memory([sys.executable, "-m", "baro", "validate", str(big)])
+        print(f"peak memory of baro validate: {mb:.0f} MB (target under 800 MB; exit {status})")
+        if args.huge:
+            huge = tmp / "huge"
+            write_edition(huge, args.huge, args.cities)
+            status, mb, line = peak_memory([sys.executable, "-m", "baro", "validate", str(huge)])
+            print(f"{args.huge:,} projects: peak memory {mb:.0f} MB (target under 2,500 MB; exit {status})")
+            status, mb, line = peak_memory(
+                [sys.executable, "-m", "baro", "validate", str(huge)], limit_bytes=2_500 * 2**20
+            )
+            print(f"{args.huge:,} projects under a 2.5 GB address-space limit: exit {status}, {line}")
+            status, _, line = peak_memory(
+                [sys.executable, "-m", "baro", "validate", str(huge)], limit_bytes=700 * 2**20
+            )
+            print(f"{args.huge:,} projects under a 0.7 GB limit (too little): exit {status}, {line!r}")
+        if args.report:
+            print(f"big report / small report: {time_reports(big, tmp / 'out'):.2f} (target 4 or less)")
+
+
+if __name__ == "__main__":
+    main()

@@ -57,6 +57,7 @@ _LATER = {
     "load_tables": "validate",
     "table_warnings": "validate",
     "cached_tables": "cache",
+    "cache_dir": "cache",
 }
 
 __all__ = [
