@@ -45,6 +45,8 @@ __all__ = [
     "weighting_sensitivity",
     "sensitivity_sentences",
     "population_sentence",
+    "by_kind",
+    "frame_labels",
 ]
 
 WEIGHTINGS = ("none", "population")
@@ -214,29 +216,12 @@ def projects_design(
 
 
 # ---------------------------------------------------------------- sensitivity
-_MEASURES = {
-    "top_domain": {"fr": "Part du premier domaine ({label})", "en": "Share of the first domain ({label})"},
-    "top_three": {"fr": "Part des trois premiers domaines", "en": "Share of the three first domains"},
-    "unilateral": {"fr": "Décisions unilatérales", "en": "Unilateral decisions"},
-    "citizens": {"fr": "Projets associant les citoyens", "en": "Projects involving citizens"},
-    "regie": {"fr": "Projets en régie", "en": "Projects run in-house (régie)"},
-    "domains_equal": {"fr": "Test d'égalité des parts des domaines", "en": "Test of equal domain shares"},
-    "top_three_test": {
-        "fr": "Concentration des trois premiers domaines (contre une part égale)",
-        "en": "Concentration of the three first domains (against an equal share)",
-    },
-    "unilateral_test": {"fr": "Décisions unilatérales contre la moitié", "en": "Unilateral decisions against one half"},
-    "citizens_test": {"fr": "Implication des citoyens selon le domaine", "en": "Citizen involvement by domain"},
-}
-
-
 def weighting_sensitivity(
     edition: Any,
     *,
     confidence_level: float = 0.95,
     seed: int = 0,
     frame: Frame | None = None,
-    language: str = "fr",
     labels: dict | None = None,
 ) -> pd.DataFrame:
     """Key shares and tests of an edition, unweighted (a) and weighted (b).
@@ -251,8 +236,6 @@ def weighting_sensitivity(
         Seed of the Monte-Carlo p-values (independent rows only).
     frame : Frame, optional
         Default :func:`load_frame`.
-    language : {'fr', 'en'}
-        Language of the ``measure`` labels.
     labels : mapping, optional
         Domain code -> label, to name the first domain.
 
@@ -269,7 +252,8 @@ def weighting_sensitivity(
         estimate falls outside the unweighted interval. ``attrs`` holds
         ``alpha``, ``frame`` and ``top_domain``.
     """
-    lang = _language(language)
+    from baro import text
+
     frame = frame or load_frame()
     t = edition.tables
     projects, cities = t.projects, t.cities
@@ -290,7 +274,7 @@ def weighting_sensitivity(
             cells.update({f"estimate_{suffix}": r["estimate"], f"ci_low_{suffix}": r["ci_low"],
                           f"ci_high_{suffix}": r["ci_high"], f"pvalue_{suffix}": math.nan})
         changed = not (cells["ci_low_a"] <= cells["estimate_b"] <= cells["ci_high_a"])
-        rows.append({"key": key, "measure": _MEASURES[key][lang].format(**fmt), "kind": "share", **cells,
+        rows.append({"key": key, "measure": text.t(f"weighting.measure.{key}", **fmt), "kind": "share", **cells,
                      "changed": changed})
 
     def test_row(key, run, estimate=None):
@@ -304,7 +288,7 @@ def weighting_sensitivity(
                 f"pvalue_{suffix}": res.pvalue,
             })
         changed = (cells["pvalue_a"] < alpha) != (cells["pvalue_b"] < alpha)
-        rows.append({"key": key, "measure": _MEASURES[key][lang], "kind": "test", **cells, "changed": changed})
+        rows.append({"key": key, "measure": text.t(f"weighting.measure.{key}"), "kind": "test", **cells, "changed": changed})
 
     share_row("top_domain", "domain", top_domain, label=label)
     share_row("citizens", "citizens_involved", True)
@@ -318,130 +302,68 @@ def weighting_sensitivity(
     out = pd.DataFrame(rows).set_index("key")
     out.index.name = None
     out = out.reset_index(drop=True)[list(SENSITIVITY_COLUMNS)]
-    out.attrs.update(alpha=alpha, frame_total=frame.total, frame_year=frame.year, language=lang,
+    out.attrs.update(alpha=alpha, frame_total=frame.total, frame_year=frame.year,
                      top_domain=top_domain, keys=[r["key"] for r in rows],
                      n_cities=designs["none"].n_clusters)
     return out
 
 
-def _language(language: str) -> str:
-    if language not in ("fr", "en"):
-        raise ValueError(f"language={language!r} is not one of ('fr', 'en')")
-    return language
+def population_sentence(weighting: str, n_cities: int, frame: Frame | None = None) -> str:
+    """What population the report's figures describe, under ``weighting``
+    (in the current language of :mod:`baro.text`)."""
+    from baro import text
 
-
-def _pct(x: float, lang: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if lang == "fr":
-        from baro import text
-
-        return text.fmt_percent(float(x), 1)
-    return f"{100 * float(x):.1f}%"
-
-
-def _p(p: float, lang: str) -> str:
-    if lang == "fr":
-        from baro import text
-
-        return text.fmt_pvalue(float(p))
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def population_sentence(weighting: str, frame: Frame | None = None, language: str = "fr",
-                        n_cities: int | None = None) -> str:
-    """What population the report's figures describe, under ``weighting``."""
-    lang = _language(language)
     _check_weighting(weighting)
-    frame = frame or load_frame()
     if weighting == "none":
-        return {
-            "fr": "Les chiffres de ce rapport décrivent les villes répondantes, sans pondération : "
-                  "chaque ville compte selon son nombre de projets.",
-            "en": "The figures of this report describe the responding cities, unweighted: each "
-                  "city counts by its number of projects.",
-        }[lang]
-    n = "" if n_cities is None else {"fr": f"les {n_cities} villes répondantes", "en": f"the {n_cities} responding cities"}[lang]
-    if lang == "fr":
-        who = n or "les villes répondantes"
-        return (f"Les chiffres de ce rapport sont pondérés : {who} sont redressées par tranche de "
-                f"population sur les {frame.total} communes et intercommunalités françaises de plus de "
-                f"50 000 habitants du cadre {frame.year}, dont ils décrivent l'ensemble, avec une "
-                "correction de population finie.")
-    who = n or "the responding cities"
-    return (f"The figures of this report are weighted: {who} are post-stratified by population band "
-            f"to the {frame.total} French communes and intercommunalities of more than 50,000 "
-            f"inhabitants of the {frame.year} frame, which they describe as a whole, with a finite "
-            "population correction.")
+        return text.t("weighting.population_none")
+    frame = frame or load_frame()
+    return text.t("weighting.population_weighted", cities=text.count(n_cities, "city"), total=text.fmt_int(frame.total),
+                  year=frame.year)
 
 
-def sensitivity_sentences(table: pd.DataFrame, language: str | None = None) -> str:
-    """Which conclusions change when the cities are weighted, in words.
+def sensitivity_sentences(table: pd.DataFrame) -> str:
+    """Which conclusions change when the cities are weighted, in words (the
+    current language of :mod:`baro.text`).
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from baro import text
     >>> t = pd.DataFrame({"measure": ["Test X"], "kind": ["test"], "estimate_a": [1.0],
     ...     "ci_low_a": [float("nan")], "ci_high_a": [float("nan")], "estimate_b": [1.0],
     ...     "ci_low_b": [float("nan")], "ci_high_b": [float("nan")], "pvalue_a": [0.01],
     ...     "pvalue_b": [0.2], "changed": [True]})
-    >>> t.attrs.update(alpha=0.05, language="en")
-    >>> print(sensitivity_sentences(t))
-    Weighting changes 1 of the 1 conclusions at the 5% level: Test X is significant unweighted (p = 0.010) but not weighted (p = 0.200).
+    >>> t.attrs.update(alpha=0.05)
+    >>> with text.use_language("en"):
+    ...     print(sensitivity_sentences(t))
+    Weighting changes 1 of the 1 test conclusions at the 5% level: Test X is significant unweighted (p = 0.010) but not weighted (p = 0.200).
     """
-    lang = _language(language or table.attrs.get("language", "fr"))
+    from baro import text
+
     alpha = table.attrs.get("alpha", 0.05)
-    level = _pct(alpha, lang).replace(",0", "").replace(".0", "")
+    level = text.fmt_percent(alpha, 0)
     tests = table[table["kind"] == "test"]
     shares = table[table["kind"] == "share"]
     changed = tests[tests["changed"]]
     parts = []
     if changed.empty:
-        parts.append({
-            "fr": f"La pondération ne change aucune des {len(tests)} conclusions des tests au seuil de {level} : "
-                  "chacun donne la même réponse avec et sans pondération.",
-            "en": f"Weighting changes none of the {len(tests)} test conclusions at the {level} level: "
-                  "each gives the same answer weighted and unweighted.",
-        }[lang])
+        parts.append(text.t("weighting.none_changed", n=len(tests), level=level))
     else:
-        items = []
-        for _, r in changed.iterrows():
-            sig_a = r["pvalue_a"] < alpha
-            if lang == "fr":
-                items.append(
-                    f"« {r['measure']} » est {'significatif' if sig_a else 'non significatif'} sans pondération "
-                    f"({_p(r['pvalue_a'], lang)}) mais {'non significatif' if sig_a else 'significatif'} "
-                    f"pondéré ({_p(r['pvalue_b'], lang)})"
-                )
-            else:
-                items.append(
-                    f"{r['measure']} is {'significant' if sig_a else 'not significant'} unweighted "
-                    f"({_p(r['pvalue_a'], lang)}) but {'not ' if sig_a else ''}weighted "
-                    f"({_p(r['pvalue_b'], lang)})"
-                )
-        joined = " ; ".join(items) if lang == "fr" else "; ".join(items)
-        parts.append({
-            "fr": f"La pondération change {len(changed)} des {len(tests)} conclusions des tests au seuil de {level} : {joined}.",
-            "en": f"Weighting changes {len(changed)} of the {len(tests)} conclusions at the {level} level: {joined}.",
-        }[lang])
+        items = [
+            text.t(
+                "weighting.became_not_significant" if r["pvalue_a"] < alpha else "weighting.became_significant",
+                measure=r["measure"], pvalue_a=text.fmt_pvalue(r["pvalue_a"]), pvalue_b=text.fmt_pvalue(r["pvalue_b"]),
+            )
+            for _, r in changed.iterrows()
+        ]
+        parts.append(text.t("weighting.some_changed", k=len(changed), n=len(tests), level=level,
+                            items=" ; ".join(items) if text.get_language() == "fr" else "; ".join(items)))
     if not shares.empty:
         gap = (shares["estimate_b"] - shares["estimate_a"]).abs()
         r = shares.loc[gap.idxmax()]
-        outside = bool(r["changed"])
-        if lang == "fr":
-            parts.append(
-                f"Parmi les parts, l'écart le plus grand porte sur « {r['measure']} » : "
-                f"{_pct(r['estimate_a'], lang)} sans pondération, {_pct(r['estimate_b'], lang)} pondérée, "
-                + ("hors de l'intervalle de confiance non pondéré." if outside
-                   else "dans l'intervalle de confiance non pondéré.")
-            )
-        else:
-            parts.append(
-                f"Among the shares, the largest gap is for {r['measure']}: {_pct(r['estimate_a'], lang)} "
-                f"unweighted, {_pct(r['estimate_b'], lang)} weighted, "
-                + ("outside the unweighted confidence interval." if outside
-                   else "within the unweighted confidence interval.")
-            )
+        key = "weighting.largest_gap_outside" if r["changed"] else "weighting.largest_gap_inside"
+        parts.append(text.t(key, measure=r["measure"], a=text.fmt_percent(r["estimate_a"]),
+                            b=text.fmt_percent(r["estimate_b"])))
     return " ".join(parts)
 
 
@@ -452,53 +374,14 @@ def by_kind(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return shares, tests
 
 
-#: Captions and column headers of the sensitivity chapter, per language.
-HEADERS = {
-    "fr": {
-        "shares_caption": "Parts clés sans pondération et pondérées par tranche de population",
-        "tests_caption": "Tests clés sans pondération et pondérés par tranche de population",
-        "frame_caption": "Cadre de population : communes et intercommunalités de plus de 50 000 habitants",
-        "measure": "Mesure", "estimate_a": "Sans pondération", "ci_low_a": "IC bas",
-        "ci_high_a": "IC haut", "estimate_b": "Pondérée", "ci_low_b": "IC bas (pondérée)",
-        "ci_high_b": "IC haut (pondérée)", "pvalue_a": "p sans pondération", "pvalue_b": "p pondéré",
-        "changed": "Conclusion changée", "band": "Tranche", "kind": "Type", "count": "Nombre",
-        "basis": "Nature", "source": "Source",
-    },
-    "en": {
-        "shares_caption": "Key shares, unweighted and weighted by population band",
-        "tests_caption": "Key tests, unweighted and weighted by population band",
-        "frame_caption": "Population frame: communes and intercommunalities over 50,000 inhabitants",
-        "measure": "Measure", "estimate_a": "Unweighted", "ci_low_a": "CI low",
-        "ci_high_a": "CI high", "estimate_b": "Weighted", "ci_low_b": "CI low (weighted)",
-        "ci_high_b": "CI high (weighted)", "pvalue_a": "p unweighted", "pvalue_b": "p weighted",
-        "changed": "Conclusion changed", "band": "Band", "kind": "Kind", "count": "Count",
-        "basis": "Basis", "source": "Source",
-    },
-}
-
-
-def sensitivity_columns(part: str, language: str = "fr") -> dict[str, str]:
-    """Column -> header of the ``"shares"``, ``"tests"`` or ``"frame"`` table."""
-    h = HEADERS[_language(language)]
-    keys = {
-        "shares": ["measure", "estimate_a", "ci_low_a", "ci_high_a", "estimate_b", "ci_low_b", "ci_high_b", "changed"],
-        "tests": ["measure", "pvalue_a", "pvalue_b", "changed"],
-        "frame": ["band", "kind", "count", "basis", "source"],
-    }[part]
-    return {k: h[k] for k in keys}
-
-
-def frame_labels(language: str = "fr", taxonomy=None) -> dict[str, dict]:
-    """Labels of the frame table's codes (bands, kinds, bases)."""
+def frame_labels(taxonomy=None) -> dict[str, dict]:
+    """Labels of the frame table's codes (bands, kinds, bases) in the current language."""
+    from baro import text
     from baro.taxonomy import load_taxonomy
 
     tax = taxonomy or load_taxonomy()
-    basis = {"fr": {"verbatim": "verbatim", "derived": "dérivé", "assumption": "hypothèse"},
-             "en": {"verbatim": "verbatim", "derived": "derived", "assumption": "assumption"}}
-    return {"band": tax.labels("population_band"), "kind": tax.labels("kind"),
-            "basis": basis[_language(language)]}
-
-
-def sensitivity_caption(part: str, language: str = "fr") -> str:
-    """Caption of the ``"shares"``, ``"tests"`` or ``"frame"`` table."""
-    return HEADERS[_language(language)][f"{part}_caption"]
+    return {
+        "band": tax.labels("population_band"),
+        "kind": tax.labels("kind"),
+        "basis": {b: text.t(f"weighting.basis.{b}") for b in ("verbatim", "derived", "assumption")},
+    }

@@ -67,8 +67,15 @@ def test_bad_weighting_and_unknown_band_are_refused(tables):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_sensitivity_table_and_sentences(language):
+    from baro import text
+
+    with text.use_language(language):
+        _check_sensitivity(language)
+
+
+def _check_sensitivity(language):
     ed = editions.load(2014)
-    t = frame.weighting_sensitivity(ed, language=language)
+    t = frame.weighting_sensitivity(ed)
     assert tuple(t.columns) == frame.SENSITIVITY_COLUMNS
     assert set(t["kind"]) == {"share", "test"}
     tests = t[t["kind"] == "test"]
@@ -84,3 +91,12 @@ def test_sensitivity_table_and_sentences(language):
     words = frame.sensitivity_sentences(flipped)
     assert flipped.loc[flipped.index[-1], "measure"] in words
     assert np.isfinite(t["estimate_b"]).all()
+
+
+def test_population_sentence_says_which_population():
+    from baro import text
+
+    with text.use_language("en"):
+        assert "responding cities" in frame.population_sentence("none", 38)
+        s = frame.population_sentence("population", 38)
+    assert "38 cities" in s and str(frame.load_frame().total) in s
