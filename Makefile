@@ -32,7 +32,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks with the "Python (baro)" kerne
 simulate: $(STAMP) ## Regenerate the simulated tables of every edition
 	for y in 2013 2014 2015; do $(BIN)/baro simulate $$y --force || exit 1; done
 
-bench: $(STAMP) ## Print the statistics and run benchmarks
+bench: $(STAMP) ## Print the statistics and run benchmarks (baro run against papermill alone)
 	$(BIN)/python benchmarks/bench_stats.py
 	$(BIN)/python benchmarks/bench_run.py
 

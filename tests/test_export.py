@@ -197,24 +197,3 @@ def test_page_renders_in_a_browser(page, tmp_path):
         pytest.skip(f"chromium could not take a screenshot: {done.stderr[-300:]!r}")
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a rendered page, not a blank one
-
-
-@pytest.mark.skipif(not shutil.which("ldconfig") and not __import__("os").path.exists("/sbin/ldconfig"),
-                    reason="no dynamic loader cache here")
-def test_weasyprint_libraries_are_found_as_ctypes_finds_them():
-    # the one-ldconfig lookup WeasyPrint is imported with answers as
-    # ctypes.util.find_library does, for every name WeasyPrint tries
-    import ctypes.util
-
-    from baro.run.export import _ldconfig_lookup, load_weasyprint
-
-    lookup = _ldconfig_lookup()
-    assert lookup is not None
-    names = ["gobject-2.0", "pango-1.0", "harfbuzz", "harfbuzz-subset", "fontconfig", "pangoft2-1.0", "c",
-             "libgobject-2.0-0", "no-such-library-anywhere"]
-    found = {name: lookup(name) for name in names}
-    assert found == {name: ctypes.util.find_library(name) for name in names}
-    assert found["pango-1.0"] and found["no-such-library-anywhere"] is None
-    original = ctypes.util.find_library
-    load_weasyprint()
-    assert ctypes.util.find_library is original  # put back

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -316,80 +315,6 @@ def test_force_reruns_and_tables_are_byte_identical(first_run):
     assert json.loads((out / "2014" / "manifest.json").read_text())["cache_key"] == key
 
 
-def _report_bytes(folder: Path) -> dict[str, object]:
-    """What a report shows: pages, tables, figures, and each cell's outputs and number."""
-    import nbformat
-
-    out: dict[str, object] = {p.relative_to(folder).as_posix(): p.read_bytes()
-                              for p in folder.rglob("*") if p.suffix in (".csv", ".png", ".svg", ".html", ".pdf")}
-    nb = nbformat.read(next(folder.glob("*.ipynb")), as_version=4)
-    out["cells"] = [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
-    return out
-
-
-FORK = pytest.mark.skipif(
-    not (hasattr(os, "fork") and hasattr(socket, "SOCK_SEQPACKET")),
-    reason="kernels and export helpers are forked on Linux-like systems only")
-
-
-@FORK
-def test_reused_and_forked_kernels_give_the_outputs_of_a_fresh_one(first_run, project, tmp_path, monkeypatch):
-    # one worker runs 2013, 2014 then trends in one kernel; two workers run
-    # them in kernels forked by the fork server; compare with a kernel per report
-    warm = run_reports(all=True, output_dir=tmp_path / "warm", jobs=1, force=True, echo=lambda s: None)
-    forked = run_reports(all=True, output_dir=tmp_path / "forked", jobs=2, force=True, echo=lambda s: None)
-    monkeypatch.setenv("BARO_KERNEL_REUSE", "0")
-    cold = run_reports(all=True, output_dir=tmp_path / "cold", jobs=1, force=True, echo=lambda s: None)
-    assert warm.ok and forked.ok and cold.ok
-
-    def manifest(kind: str, name: str) -> dict:
-        return json.loads((tmp_path / kind / name / "manifest.json").read_text())
-    names = ("2013", "2014", "trends")
-    assert [manifest("warm", n)["kernel_report"] for n in names] == [1, 2, 3]
-    assert [manifest("cold", n)["kernel_report"] for n in names] == [1, 1, 1]
-    assert not any(manifest(kind, n)["kernel_forked"] for kind in ("warm", "cold") for n in names)
-    assert all(manifest("forked", n)["kernel_forked"] for n in names)
-    for kind in ("warm", "forked"):
-        for name in names:
-            a, b = _report_bytes(tmp_path / kind / name), _report_bytes(tmp_path / "cold" / name)
-            assert a.keys() == b.keys() and len(a) >= 3
-            for key in a:
-                assert a[key] == b[key], f"{name}: {key} differs between a {kind} and a fresh kernel"
-
-
-@FORK
-def test_fork_server_refuses_another_interpreter_and_the_worker_launches_its_kernel(project, tmp_path, monkeypatch):
-    from baro.run import forkserver
-    from baro.run.worker import WarmKernel
-
-    path = str(tmp_path / "socket")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    listener.bind(path)
-    listener.listen(4)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "baro.run.forkserver", str(listener.fileno())],
-        stdin=subprocess.PIPE, pass_fds=(listener.fileno(),), start_new_session=True,
-    )
-    listener.close()
-    try:
-        with open(os.devnull, "wb") as null:
-            with pytest.raises(OSError, match="not this server's interpreter"):
-                forkserver.request_kernel(path, ["/elsewhere/python", "-m", "ipykernel_launcher", "-f", "c.json"],
-                                          str(tmp_path), dict(os.environ), [null.fileno(), null.fileno()])
-    finally:
-        server.stdin.close()
-        assert server.wait(30) == 0
-    # no server listens there any more: the kernel is launched the usual way, and works
-    monkeypatch.setenv(forkserver.SOCKET_ENV, path)
-    kernel = WarmKernel(tmp_path, lambda event: None)
-    try:
-        assert not kernel.forked
-        kernel.prime([])
-        assert kernel.km.provisioner.process.poll() is None
-    finally:
-        kernel.close()
-
-
 # ---------------------------------------------------------------- failures
 
 
@@ -398,27 +323,17 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             for p in folder.rglob("*") if p.is_file() and "failed" not in p.parts}
 
 
-def _kernels() -> set[int]:
-    """Kernels (launched or forked) and kernel fork servers running on this machine."""
-    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_kernel(int(p.name))}
-
-
 def _is_kernel(pid: int) -> bool:
-    # a forked kernel keeps its server's command line
-    command = _cmdline(pid)
-    return "ipykernel" in command or "baro.run.forkserver" in command
+    return "ipykernel" in _cmdline(pid)
 
 
 def test_broken_data_is_refused_before_any_report_runs_and_keeps_the_previous_report(first_run, tmp_path):
-    # the workers boot their kernels while the tables are checked: a refusal
-    # must stop them, leaving no kernel behind
     _, out, _ = first_run
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "cities.csv").write_text(CITIES.replace("intercommunalite", "hameau"), encoding="utf-8")
     (broken / "projects.csv").write_text(PROJECTS, encoding="utf-8")
     before = _snapshot(out / "2014")
-    kernels = _kernels() if Path("/proc").is_dir() else set()
     done = _cli("run", "2014", "--output", str(out), "--data", str(broken), "-j", "1")
     assert done.returncode == 2
     assert "cities.csv, row 5, column 'kind': 'hameau': unknown kind" in done.stderr
@@ -426,8 +341,6 @@ def test_broken_data_is_refused_before_any_report_runs_and_keeps_the_previous_re
     assert _snapshot(out / "2014") == before
     assert not (out / "2014" / "failed").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
-    if Path("/proc").is_dir():
-        assert _still_running(_kernels() - kernels, _is_kernel) == []
 
 
 def test_failing_cell_keeps_the_failed_notebook_and_the_previous_report(first_run):
@@ -507,51 +420,275 @@ def _run_all_in_background(out: Path, sleep: float) -> subprocess.Popen:
     )
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the kernel processes")
+PROC = pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes a run started")
+
+
+def _wait_for_lines(proc: subprocess.Popen, text: str, count: int) -> list[str]:
+    """Read ``proc``'s stdout until ``count`` lines contain ``text``."""
+    lines: list[str] = []
+    for line in proc.stdout:
+        lines.append(line)
+        if sum(text in seen for seen in lines) == count:
+            return lines
+    raise AssertionError("the run ended first:\n" + "".join(lines) + proc.stderr.read())
+
+
+def _kernels_of(pid: int, count: int) -> set[int]:
+    """The kernels under process ``pid`` once there are ``count`` (each runs a notebook's cell)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        kernels = {p for p in _descendants(pid) if _is_kernel(p)}
+        if len(kernels) >= count:
+            return kernels
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} kernels started")
+
+
+@PROC
 def test_ctrl_c_leaves_no_kernel_and_no_partial_output(project, tmp_path):
     out = tmp_path / "out"
     # two workers busy with the editions, trends waiting: none may start after Ctrl-C
     proc = _run_all_in_background(out, sleep=60)
-    kernels: set[int] = set()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(kernels) < 2:
-        time.sleep(0.2)
-        processes = {p for p in _descendants(proc.pid) if _is_kernel(p)}
-        servers = {p for p in processes if "baro.run.forkserver" in _cmdline(p)}
-        # kernels: launched by a worker, or forked by the server (its children)
-        kernels = (processes - servers) | {p for s in servers for p in _descendants(s)}
-    assert len(kernels) == 2, "the two kernels did not start"
-    time.sleep(2.0)  # let the kernel reach the sleeping cell
-    everything = kernels | {p for p in _descendants(proc.pid) if _is_kernel(p)}
+    _wait_for_lines(proc, " execute ...", 2)
+    workers = {p for p in _descendants(proc.pid) if _parent(p) == proc.pid and "spawn_main" in _cmdline(p)}
+    kernels = _kernels_of(proc.pid, 2)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert _still_running(everything, _is_kernel) == []
-    assert not out.exists() or [p.name for p in out.iterdir()] == []
-
-
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
-def test_a_killed_worker_fails_its_report_and_takes_its_kernel_and_helper_along(project, tmp_path):
-    out = tmp_path / "out"
-    proc = _run_all_in_background(out, sleep=4)
-    lines = []
-    for line in proc.stdout:  # both workers have started executing
-        lines.append(line)
-        if sum(" execute ..." in seen for seen in lines) == 2:
-            break
-    # the workers are children of baro run (their export helpers, their children, look the same)
-    workers = [p for p in _descendants(proc.pid) if "baro.run.worker" in _cmdline(p) and _parent(p) == proc.pid]
-    victim = sorted(workers)[0]  # it runs 2013 or 2014
-    doomed = {victim} | _descendants(victim)  # its export helper (and a kernel it launched)
-    os.kill(victim, signal.SIGKILL)
-    rest, err = proc.communicate(timeout=120)
-    text = "".join(lines) + rest
-    assert proc.returncode == 1, text + err
     assert "Traceback" not in err
-    assert re.search(r"\b(2013|2014): the worker process ended \(status -9\)", text), text
-    assert "summary: 2 ran, 0 up to date, 1 failed" in text
-    assert _still_running(doomed, _cmdline) == []
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert _still_running(kernels | workers, _cmdline) == []
+    assert not out.exists()  # made by the run, and left empty
+
+
+@PROC
+def test_a_killed_run_takes_its_workers_and_kernels_along_and_they_write_nothing(project, tmp_path):
+    out = tmp_path / "out"
+    proc = _run_all_in_background(out, sleep=60)
+    _wait_for_lines(proc, " execute ...", 2)
+    workers = {p for p in _descendants(proc.pid) if _parent(p) == proc.pid and "spawn_main" in _cmdline(p)}
+    kernels = _kernels_of(proc.pid, 2)
+    assert len(workers) == 2
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert _still_running(workers | kernels, _cmdline) == []
+    # nothing written: only the temporary folders of the two reports that were executing
+    left = sorted(p.name for p in out.iterdir())
+    assert len(left) == 3 and left[-1] == ".baro.lock", left
+    assert all(re.fullmatch(r"\.201[34]\.tmp-\w+", name) for name in left[:-1]), left
+    # the next run removes them: their run's lock is gone
+    done = _cli("run", "2013", "--output", str(out), "-j", "1")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["2013"]
+
+
+def _edited_notebook(tmp_path: Path, after: int, source: str) -> Path:
+    """The test edition notebook with a code cell ``source`` inserted after cell ``after``."""
+    nb = json.loads((NOTEBOOKS / "edition_report.ipynb").read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "id": "inserted", "metadata": {}, "source": source,
+            "outputs": [], "execution_count": None}
+    nb["cells"].insert(after + 1, cell)
+    path = tmp_path / "edition_report.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
+def test_a_report_does_not_see_what_the_report_before_it_set(project, tmp_path):
+    # -j 1: one worker runs 2013 then 2014; each in a kernel of its own
+    notebook = _edited_notebook(tmp_path, 1, (
+        "import json, numpy, pandas\n"
+        "seen = {'precision': pandas.get_option('display.precision'), 'global': 'LEFT_BY_2013' in globals(),\n"
+        "        'random': float(numpy.random.random())}\n"
+        "pathlib.Path(output_dir, 'seen.json').write_text(json.dumps(seen))\n"
+        "pandas.set_option('display.precision', 2)\n"
+        "LEFT_BY_2013 = True\n"
+        "numpy.random.seed(0)\n"
+    ))
+    out = tmp_path / "out"
+    summary = run_reports([2013, 2014], output_dir=out, jobs=1, notebooks={"edition": notebook},
+                          echo=lambda s: None)
+    assert summary.ran == ["2013", "2014"], summary.render()
+    first, second = (json.loads((out / y / "seen.json").read_text()) for y in ("2013", "2014"))
+    import numpy
+
+    assert second["precision"] == first["precision"] == 6
+    assert second["global"] is first["global"] is False
+    assert second["random"] != numpy.random.RandomState(0).random_sample()
+
+
+def test_a_kernel_that_dies_names_its_cell_and_failed_is_written_afresh(project, tmp_path):
+    notebook = _edited_notebook(tmp_path, 5, "import os\nos._exit(1)")
+    out = tmp_path / "out"
+    (out / "2014" / "failed").mkdir(parents=True)
+    (out / "2014" / "failed" / "error.txt").write_text("an older failure\n")
+    (out / "2014" / "failed" / "stale.txt").write_text("left by an older run\n")
+    summary = run_reports([2014], output_dir=out, notebooks={"edition": notebook}, echo=lambda s: None)
+    assert summary.failed == ["2014"]
+    message = summary.results[0].message
+    assert "edition_report.ipynb, cell 6 (`import os`): DeadKernelError" in message, message
+    failed = out / "2014" / "failed"
+    assert sorted(p.name for p in failed.iterdir()) == ["2014.ipynb", "error.txt", "kernel.log"]
+    assert "cell 6 (`import os`)" in (failed / "error.txt").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["2014"]
+
+
+# ---------------------------------------------------------------- options and output folders
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_jobs_below_one_is_refused(project, tmp_path, jobs):
+    done = _cli("run", "2014", "-j", jobs, "--output", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"baro run: error: -j {jobs}: the number of parallel jobs is at least 1"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("assignment", "expected"), [
+    ("confidence_level=2", "confidence_level=2.0: expected a number strictly between 0 and 1"),
+    ("confidence_level=1", "confidence_level=1.0: expected a number strictly between 0 and 1"),
+    ("confidence_level=nan", "confidence_level=nan: expected a finite number"),
+    ("sleep=inf", "sleep=inf: expected a finite number"),
+    ("seed=-1", "seed=-1: expected an integer, 0 or more"),
+])
+def test_parameter_ranges_are_checked_before_any_kernel_starts(project, tmp_path, assignment, expected):
+    done = _cli("run", "--all", "-p", assignment, "--output", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"baro run: error: parameter {expected}"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_parameter_checks_cover_language_and_weighting():
+    from baro.run.plan import PARAMETER_CHECKS
+
+    test, _ = PARAMETER_CHECKS["language"]
+    assert test("fr") and test("en") and not test("de")
+    test, _ = PARAMETER_CHECKS["weighting"]
+    assert test("none") and test("population") and not test("raking")
+
+
+def test_an_output_path_that_is_a_file_is_refused(project, tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_text("not a folder\n")
+    done = _cli("run", "2014", "--output", str(path))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"baro run: error: --output {path} is a file, not a folder"]
+    assert path.read_text() == "not a folder\n"
+
+
+def test_an_output_folder_whose_parent_is_missing_is_refused(project, tmp_path):
+    out = tmp_path / "missing" / "out"
+    done = _cli("run", "2014", "--output", str(out))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"baro run: error: cannot write to {out}: the folder {out.parent} does not exist"]
+    assert not out.parent.exists()
+
+
+def test_a_second_run_on_a_locked_folder_exits_2_naming_the_first(first_run):
+    import fcntl
+
+    _, out, _ = first_run
+    before = _snapshot(out / "2014")
+    with open(out / ".baro.lock", "w") as lock:  # as a run holding the folder does
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        done = _cli("run", "2014", "--force", "--output", str(out))
+        (out / ".baro.lock").unlink()
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"baro run: error: another baro run (pid {os.getpid()}) is writing {out}: "
+        "let it finish, or choose another --output"]
+    assert _snapshot(out / "2014") == before
+
+
+def test_two_runs_at_once_on_one_folder_leave_every_report_whole(project, tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "baro", "run", "--all", "--force", "-j", "2", "--output", str(out)]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    for code, stdout, stderr in results:
+        # each ran (one after the other) or was refused, saying by whom
+        assert code == 0 or (code == 2 and "another baro run (pid" in stderr), stdout + stderr
+    assert 0 in [code for code, _, _ in results]
+    for name in ("2013", "2014", "trends"):
+        files = {p.name for p in (out / name).iterdir()}
+        assert {"report.html", "report.pdf", "manifest.json", f"{name}.ipynb"} <= files, (name, files)
+        assert json.loads((out / name / "manifest.json").read_text())["name"] == name
+    assert sorted(p.name for p in out.iterdir()) == ["2013", "2014", "trends"]
+
+
+# Read-only and full folders: a file system of its own, mounted in a mount
+# namespace of the test's own (root, Linux); without root, a folder without
+# write permission stands for a read-only one.
+UNSHARE = shutil.which("unshare")
+
+
+def _in_private_tmpfs(script: str, folder: Path, size: str = "16m") -> subprocess.CompletedProcess:
+    """Run the shell ``script`` with a tmpfs of ``size`` mounted on ``folder``, seen by it alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [UNSHARE, "-m", "sh", "-c", f"mount -t tmpfs -o size={size} tmpfs '{folder}' && {script}"],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def _can_mount(tmp_path: Path) -> bool:
+    return bool(UNSHARE) and os.geteuid() == 0 and _in_private_tmpfs("true", tmp_path / "probe").returncode == 0
+
+
+def _baro(*args: str) -> str:
+    return " ".join([sys.executable, "-m", "baro", *args])
+
+
+def test_a_read_only_output_folder_gives_one_line_and_keeps_the_report(project, tmp_path):
+    mnt = tmp_path / "mnt"
+    out = mnt / "out"
+    if _can_mount(tmp_path):
+        # a good report, then the file system goes read-only, then a forced run
+        done = _in_private_tmpfs(
+            f"{_baro('run', '2014', '-j', '1', '--output', str(out))} >/dev/null && "
+            f"mount -o remount,ro '{mnt}' && "
+            f"{{ {_baro('run', '2014', '--force', '--output', str(out))}; echo \"status $?\"; }} && "
+            f"cp -r '{out}' '{tmp_path / 'copy'}'", mnt)
+        assert done.returncode == 0, done.stderr
+        after = tmp_path / "copy"
+    elif os.geteuid() != 0:
+        assert _cli("run", "2014", "-j", "1", "--output", str(out)).returncode == 0
+        out.chmod(0o555)
+        try:
+            forced = _cli("run", "2014", "--force", "--output", str(out))
+        finally:
+            out.chmod(0o755)
+        done = subprocess.CompletedProcess([], 0, forced.stdout + f"status {forced.returncode}\n", forced.stderr)
+        after = out
+    else:
+        pytest.skip("root without a private mount namespace: no folder is read-only")
+    assert "status 2" in done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith(f"baro run: error: cannot write to {out}"), done.stderr
+    assert "Read-only file system" in errors[0] or "Permission denied" in errors[0]
+    assert (after / "2014" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert json.loads((after / "2014" / "manifest.json").read_text())["name"] == "2014"
+
+
+def test_a_full_output_folder_gives_one_line_and_keeps_the_report(project, tmp_path):
+    if not _can_mount(tmp_path):
+        pytest.skip("needs a file system of its own (root, unshare)")
+    mnt = tmp_path / "mnt"
+    out = mnt / "out"
+    done = _in_private_tmpfs(
+        f"{_baro('run', '2014', '-j', '1', '--output', str(out))} >/dev/null && "
+        f"{{ cat /dev/zero > '{mnt}/filler' 2>/dev/null; true; }} && "
+        f"{{ {_baro('run', '2014', '--force', '--output', str(out))}; echo \"status $?\"; }} && "
+        f"rm '{mnt}/filler' && cp -r '{out}' '{tmp_path / 'copy'}'", mnt)
+    assert done.returncode == 0, done.stderr
+    assert "status 2" in done.stdout, done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith(f"baro run: error: cannot write to {out}"), done.stderr
+    assert "No space left on device" in errors[0]
+    after = tmp_path / "copy"
+    assert (after / "2014" / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in after.iterdir()) == ["2014"]
 
 
 # ---------------------------------------------------------------- import cost
@@ -590,74 +727,3 @@ def test_help_imports_no_heavy_library():
         printed, heavy = _heavy_imports(_cli_code(*args))
         assert "usage: baro" in printed and heavy == []
     assert "--force" in printed  # the run command's own help
-
-
-# ---------------------------------------------------------------- worker processes
-
-
-@FORK
-def test_a_worker_exports_two_reports_at_once_with_its_helper(first_run, tmp_path):
-    # two executed reports sent back to back: the worker exports the first,
-    # its helper (a fork of it) the second; both land in place
-    _, out, _ = first_run
-    jobs = plan_jobs([2013, 2014], output_dir=tmp_path / "out")
-    payloads = []
-    for job in jobs:
-        tmp = tmp_path / "out" / f".{job.name}.tmp-test"
-        shutil.copytree(out / job.name, tmp, ignore=shutil.ignore_patterns("report.*", "manifest.json"))
-        payloads.append({"job": job.to_json(), "tmp": str(tmp), "start": "2026-01-01T00:00:00+00:00",
-                         "started": time.time(), "timings": {"execute": 0.0}, "kernel_report": 1})
-    # a fork server that is not there: the worker takes the forking path, and
-    # launches its kernel itself
-    env = {**os.environ, "BARO_FORKSERVER": str(tmp_path / "no-server")}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "baro.run.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        text=True, env=env, start_new_session=True,
-    )
-    events = []
-    try:
-        for payload in payloads:
-            worker.stdin.write(json.dumps({"op": "export", "export": payload}) + "\n")
-        worker.stdin.flush()
-        for line in worker.stdout:
-            events.append(json.loads(line))
-            if sum(e["event"] == "done" for e in events) == 2:
-                break
-        worker.stdin.close()
-        assert worker.wait(60) == 0
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-    assert {"event": "slots", "export": 2} in events
-    done = {e["name"]: e for e in events if e["event"] == "done"}
-    assert {n: e["status"] for n, e in done.items()} == {"2013": "ran", "2014": "ran"}
-    assert sorted(e["exporter"] for e in done.values()) == ["helper", "worker"]
-    for job in jobs:
-        assert (job.output / "report.pdf").read_bytes().startswith(b"%PDF")
-        assert (job.output / "manifest.json").is_file()
-    assert not list((tmp_path / "out").glob(".*"))
-
-
-@pytest.mark.skipif(not Path("/proc/self/autogroup").is_file(), reason="no autogroup scheduling here")
-def test_a_worker_lowers_the_priority_of_its_own_session_only():
-    # Some systems list /proc/self/autogroup without letting a process read
-    # it (containers that emulate /proc): the child says so and the test skips.
-    code = (
-        "from baro.run.worker import _lower_session_priority as lower, session_niceness as read\n"
-        "before = read()\n"
-        "if before is None: print('unreadable'); raise SystemExit\n"
-        "print(lower(5), read() - before)\n"
-    )
-
-    def run(**options):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, **options)
-        assert done.returncode == 0, done.stderr
-        if done.stdout.split() == ["unreadable"]:
-            pytest.skip("this system does not let a process read its session's priority")
-        return done.stdout.split()
-
-    assert run() == ["False", "0"]  # not a session leader: the caller's session is left alone
-    own = run(start_new_session=True)
-    if own[0] == "False":
-        pytest.skip("this system does not let a process make its session nicer")
-    assert own == ["True", "5"]

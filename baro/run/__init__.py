@@ -3,28 +3,30 @@
 Each edition runs ``notebooks/edition_report.ipynb`` into ``OUTPUT/YEAR/``;
 ``--all`` runs every edition then ``notebooks/trends.ipynb`` into
 ``OUTPUT/trends/``. A run writes the executed notebook, ``report.html``,
-``report.pdf``, ``figures/``, ``tables/`` and ``manifest.json``, atomically.
-Jobs whose cache key is unchanged are skipped ("up to date"); the others
-run in ``jobs`` worker processes (:mod:`baro.run.worker`).
+``report.pdf``, ``figures/``, ``tables/`` and ``manifest.json``, atomically
+(:mod:`baro.run.job`). Jobs whose cache key is unchanged are skipped ("up
+to date", decided without importing anything heavy: :mod:`baro.run.plan`);
+the others run in a ``concurrent.futures`` process pool of ``jobs``
+workers, each report in a fresh kernel of its own.
 
-Deciding what is up to date imports nothing heavy (see
-:mod:`baro.run.plan`); the workers import papermill, mistune and
-WeasyPrint, and one fork server imports what the kernels import, once
-(:mod:`baro.run.forkserver`).
+One run at a time writes an output folder: a run holds ``fcntl.flock`` on
+``OUTPUT/.baro.lock`` and a second run exits with status 2 naming the
+first one's pid (it does not wait: a run that waits looks like a hang,
+and the reports it would write are often those the first run writes).
+Holding the lock, a run may remove every temporary folder it finds: any
+other is left by a run whose lock is gone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import fcntl
 import os
 import queue
 import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -33,18 +35,21 @@ from baro.errors import BaroError
 from baro.run.plan import (
     Job,
     cache_key,
+    check_parameters,
     code_hashes,
     edition_inputs,
-    stale_reason,
+    notebook_parameters,
     parse_assignments,
     resolve_parameters,
     sha256_file,
+    stale_reason,
 )
 
-__all__ = ["RunResult", "RunSummary", "cli_run", "plan_jobs", "run_reports"]
+__all__ = ["RunResult", "RunSummary", "check_inputs", "cli_run", "plan_jobs", "run_reports"]
 
 EDITION_NOTEBOOK = "edition_report.ipynb"
 TRENDS_NOTEBOOK = "trends.ipynb"
+LOCK_NAME = ".baro.lock"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class RunResult:
     message: str = ""
     output: Path | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
+    fault: str = ""  # the output folder cannot be written: the run stops
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,8 @@ def plan_jobs(
             raise BaroError(f"notebook not found: {path}")
     given = parse_assignments(parameters) if not isinstance(parameters, Mapping) else dict(parameters)
     values = resolve_parameters({k: str(v) for k, v in given.items()}, paths)
+    for kind, path in paths.items():  # the values each notebook will run with
+        check_parameters({**{n: p.default for n, p in notebook_parameters(path).items()}, **values[kind]})
 
     out = Path(output_dir).resolve() if output_dir else outputs_dir()
     taxonomy = project_data_dir() / "taxonomy.toml"
@@ -241,309 +249,6 @@ def plan_jobs(
     return jobs
 
 
-class _Progress:
-    """Prints progress lines from several worker threads, one line at a time."""
-
-    def __init__(self, echo: Callable[[str], None]):
-        self.echo = echo
-        self.lock = threading.Lock()
-
-    def __call__(self, line: str) -> None:
-        with self.lock:
-            self.echo(line)
-
-
-def _event_line(event: Mapping[str, Any]) -> str | None:
-    if event.get("event") != "stage":
-        return None
-    name, stage = event["job"], event["stage"]
-    if event["status"] == "start":
-        return f"[{name}] {stage} ..." if stage == "execute" else None
-    return f"[{name}] {stage} {event['seconds']:.1f} s"
-
-
-class _Worker:
-    """One worker process, as the dispatcher sees it."""
-
-    def __init__(self, proc: subprocess.Popen):
-        self.proc = proc
-        self.executing: Job | None = None
-        self.released = False  # told to shut its kernel down (nothing left to execute)
-        self.exporting: list[Job] = []  # at most export_slots
-        self.export_slots = 1  # until the worker tells (see baro.run.worker.main)
-        self.alive = True
-        self.kernels: set[int] = set()  # pids of the kernels it started
-
-    def send(self, message: dict[str, Any]) -> bool:
-        try:
-            self.proc.stdin.write(json.dumps(message) + "\n")
-            self.proc.stdin.flush()
-            return True
-        except (BrokenPipeError, OSError, ValueError):
-            return False
-
-
-class _Pool:
-    """Worker processes, each in its own session, given messages through stdin.
-
-    Each worker runs notebooks in its kernel, in job order, and exports
-    reports (HTML, PDF) while its kernel runs the next one, one or two at a
-    time (its export slots: itself, and its export helper where it has
-    one). An executed report goes to a free slot of the worker that exports
-    least, not necessarily the one that ran it: the last reports do not
-    queue behind other exports while a core has nothing left to do. One
-    dispatcher, the caller's thread, decides; a thread per worker reads its
-    events.
-    """
-
-    def __init__(self, size: int, progress: _Progress):
-        self.size = size
-        self.progress = progress
-        self.workers: list[_Worker] = []
-        self.results: dict[str, RunResult] = {}
-        self.events: "queue.Queue[tuple[_Worker, dict[str, Any] | None]]" = queue.Queue()
-        self.lock = threading.Lock()
-        self.notebooks: list[str] = []
-        self.env: dict[str, str] | None = None  # the workers' (None: this process's)
-        self.forkserver: subprocess.Popen | None = None
-        self.fork_dir: str | None = None
-
-    def _start_forkserver(self) -> None:
-        """Start the kernels' fork server (:mod:`baro.run.forkserver`), where it can work.
-
-        It imports what the notebooks import while the workers import the
-        exporters; each worker's kernel is then forked from it.
-        """
-        import socket
-        import tempfile
-
-        from baro.run import forkserver
-        from baro.run.worker import KERNEL_ENV
-
-        argv = forkserver.kernel_argv() if forkserver.enabled() else None
-        prefix = forkserver.interpreter(argv) if argv else None
-        if not prefix:
-            return
-        folder = tempfile.mkdtemp(prefix="baro-fork-")
-        path = os.path.join(folder, "socket")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            listener.bind(path)
-            listener.listen(16)
-            self.forkserver = subprocess.Popen(
-                [*prefix, "-m", "baro.run.forkserver", str(listener.fileno()), *self.notebooks],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(listener.fileno(),), start_new_session=True,
-                env={**os.environ, **KERNEL_ENV},  # a kernel's hash seed is set when its interpreter starts
-            )
-        except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
-            return
-        finally:
-            listener.close()  # the server's copy only: if it ends, a worker's request fails at once
-        self.fork_dir = folder
-        self.env = {**os.environ, forkserver.SOCKET_ENV: path}
-
-    def _stop_forkserver(self, grace: float = 5.0, now: bool = False) -> None:
-        """End the fork server (it kills any kernel it forked that still runs).
-
-        ``now``: at once (SIGTERM), even while it imports; otherwise when it
-        has answered every request (its stdin closes).
-        """
-        proc, self.forkserver = self.forkserver, None
-        if proc is not None:
-            if now and proc.poll() is None:
-                proc.terminate()
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-            try:
-                proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self.fork_dir:
-            shutil.rmtree(self.fork_dir, ignore_errors=True)
-            self.fork_dir = None
-
-    def _spawn(self) -> _Worker:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "baro.run.worker", *self.notebooks],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-            start_new_session=True,  # Ctrl-C reaches it only through this process
-            env=self.env,
-        )
-        worker = _Worker(proc)
-        with self.lock:
-            self.workers.append(worker)
-        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
-        return worker
-
-    def _read(self, worker: _Worker) -> None:
-        for line in worker.proc.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if event.get("event") == "kernel":
-                with self.lock:
-                    worker.kernels.add(int(event["pid"]))
-            self.events.put((worker, event))
-        self.events.put((worker, None))  # the worker ended
-
-    def start(self, jobs: Sequence[Job]) -> None:
-        """Start the workers ``jobs`` will need, before the jobs are sent.
-
-        A worker boots its kernel, which imports what the jobs' notebooks
-        import, and imports the exporters, while this process checks the
-        input tables. If the check fails, :meth:`stop` ends them.
-        """
-        self.notebooks = sorted({str(job.notebook) for job in jobs})
-        workers = max(1, min(self.size, len(jobs)))
-        if workers > 1 and os.environ.get("BARO_KERNEL_REUSE", "1") != "0":
-            self._start_forkserver()  # one kernel would gain nothing from it
-        for _ in range(workers):
-            self._spawn()
-
-    def _record(self, result: RunResult) -> None:
-        with self.lock:
-            self.results[result.name] = result
-
-    def run(self, jobs: Sequence[Job]) -> dict[str, RunResult]:
-        if not self.workers:
-            self.start(jobs)
-        todo = list(jobs)
-        exports: list[tuple[Job, dict[str, Any]]] = []  # executed, waiting for a worker
-        by_name = {job.name: job for job in jobs}
-
-        def dispatch() -> None:
-            alive = [w for w in self.workers if w.alive]
-            if (todo or exports) and not alive:
-                alive.append(self._spawn())  # every worker died: another one
-            for w in alive:
-                if w.executing is None and todo:
-                    job = todo.pop(0)
-                    w.executing = job
-                    if not w.send({"op": "execute", "job": job.to_json()}):
-                        w.executing = None
-                        self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
-                elif w.executing is None and not todo and not w.released:
-                    w.released = w.send({"op": "release"})  # its kernel goes while reports export
-            while exports:
-                # the worker exporting least (one process per export: spread over the cores)
-                free = [w for w in alive if len(w.exporting) < w.export_slots]
-                if not free:
-                    break
-                w = min(free, key=lambda w: len(w.exporting))
-                job, payload = exports.pop(0)
-                w.exporting.append(job)
-                if not w.send({"op": "export", "export": payload}):
-                    w.exporting.remove(job)
-                    shutil.rmtree(payload["tmp"], ignore_errors=True)
-                    self._record(RunResult(job.name, "failed", message=f"{job.name}: the worker process ended"))
-
-        def finish(w: _Worker, event: dict[str, Any]) -> None:
-            job = by_name.get(event["name"])
-            if job is None:
-                return
-            if w.executing is job:
-                w.executing = None
-            if job in w.exporting:
-                w.exporting.remove(job)
-            self._record(RunResult(
-                event["name"], event["status"], event.get("seconds", 0.0), event.get("message", ""),
-                job.output, event.get("timings", {}),
-            ))
-
-        dispatch()
-        while len(self.results) < len(jobs):
-            try:
-                w, event = self.events.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if event is None:  # the worker ended: what it held failed
-                w.alive = False
-                status = w.proc.wait()
-                if status != 0:  # killed: its kernel and its export helper may still run
-                    from baro.run.forkserver import kill_groups
-
-                    kill_groups(list(w.kernels), pause=0.1)
-                    try:
-                        os.killpg(w.proc.pid, signal.SIGKILL)  # the helper is in the worker's group
-                    except (ProcessLookupError, PermissionError):
-                        pass
-                for job in (w.executing, *w.exporting):
-                    if job is not None and job.name not in self.results:
-                        self._record(RunResult(
-                            job.name, "failed", message=f"{job.name}: the worker process ended (status {status})"))
-                w.executing = None
-                w.exporting = []
-            elif event.get("event") == "executed":
-                job = by_name[event["name"]]
-                w.executing = None
-                exports.append((job, event["export"]))
-            elif event.get("event") == "done":
-                finish(w, event)
-            elif event.get("event") == "slots":
-                w.export_slots = max(1, int(event.get("export", 1)))
-            else:
-                text = _event_line(event)
-                if text:
-                    self.progress(text)
-            dispatch()
-        for w in self.workers:
-            if w.alive and w.proc.stdin:
-                try:
-                    w.proc.stdin.close()
-                except OSError:
-                    pass
-        for w in self.workers:
-            w.proc.wait()
-        self._stop_forkserver()
-        return self.results
-
-    def stop(self, grace: float = 10.0) -> None:
-        """Interrupt every worker (they kill their kernels), then make sure all are gone."""
-        with self.lock:
-            procs = [w.proc for w in self.workers]
-        for proc in procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGINT)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + grace
-        for proc in procs:
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-        time.sleep(0.05)  # let the readers see the last events (kernel pids)
-        # imported here, not at the top: the fork server runs as ``python -m
-        # baro.run.forkserver``, which must not find the module already imported
-        from baro.run.forkserver import kill_groups
-
-        with self.lock:
-            kernels = [pid for w in self.workers for pid in w.kernels]
-        kill_groups(kernels, pause=0.3)
-        self._stop_forkserver(now=True)
-
-
-def _remove_temporaries(jobs: Sequence[Job]) -> None:
-    for job in jobs:
-        for pattern in (f".{job.name}.tmp-*", f".{job.name}.old-*"):
-            for p in job.output.parent.glob(pattern):
-                shutil.rmtree(p, ignore_errors=True)
-        if job.output.is_dir():
-            for p in job.output.glob(".failed.tmp-*"):
-                shutil.rmtree(p, ignore_errors=True)
-
-
 def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None) -> None:
     """Read and validate every table the jobs will read, before any kernel starts.
 
@@ -577,6 +282,133 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
         raise InputError(problems)
 
 
+def _temporaries(out: Path) -> list[Path]:
+    """Temporary folders in ``out``: while a run holds the lock, those of a run that died, or its own."""
+    return [*out.glob(".*.tmp-*"), *out.glob(".*.old-*"), *out.glob("*/.failed.tmp-*")]
+
+
+def lock_output(out: Path) -> tuple[int, bool]:
+    """Take the lock of the output folder ``out`` (made if missing); return its
+    file descriptor and whether this call made the folder.
+
+    Raises
+    ------
+    BaroError
+        ``out`` is a file, its parent folder is missing, it cannot be
+        written (read-only, full), or another run holds the lock (the
+        message names its pid).
+    """
+    if out.exists() and not out.is_dir():
+        raise BaroError(f"--output {out} is a file, not a folder")
+    if not out.parent.is_dir():
+        raise BaroError(f"cannot write to {out}: the folder {out.parent} does not exist")
+    path = out / LOCK_NAME
+    fd = None
+    try:
+        made = not out.is_dir()
+        out.mkdir(exist_ok=True)
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = os.pread(fd, 20, 0).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise BaroError(f"another baro run (pid {pid}) is writing {out}: "
+                                "let it finish, or choose another --output") from None
+            # the file may have been removed by the run that held it: lock the one in place
+            if path.exists() and os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except OSError as exc:
+        if fd is not None:
+            unlock_output(out, fd, made)
+        raise BaroError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    return fd, made
+
+
+def unlock_output(out: Path, fd: int, made: bool) -> None:
+    """Remove the lock file (and ``out`` if this run made it and left it empty), then release."""
+    try:
+        (out / LOCK_NAME).unlink()
+        if made:
+            out.rmdir()
+    except OSError:
+        pass
+    os.close(fd)
+
+
+def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> dict[str, RunResult]:
+    """Run ``todo`` in a pool of ``workers`` processes; on Ctrl-C end them all."""
+    import multiprocessing
+
+    from baro.run.job import init_worker, run_job
+
+    ctx = multiprocessing.get_context("spawn")  # a worker inherits no thread, lock or import of this one
+    events = ctx.Queue()
+    pids: set[int] = set()
+    results: dict[str, RunResult] = {}
+    by_name = {job.name: job for job in todo}
+
+    def drain() -> None:
+        while True:
+            try:
+                event = events.get_nowait()
+            except queue.Empty:
+                return
+            if event["event"] == "worker":
+                pids.add(event["pid"])
+            elif event["status"] == "start" and event["stage"] == "execute":
+                echo(f"[{event['job']}] execute ...")
+            elif event["status"] == "end":
+                echo(f"[{event['job']}] {event['stage']} {event['seconds']:.1f} s")
+
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=(events, os.getpid()))
+    try:
+        # Workers start during submit. They inherit SIGINT ignored: Ctrl-C is
+        # this process's to handle, and it ends them (below).
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pending = {pool.submit(run_job, job.to_json()): job for job in todo}
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        fault = False
+        while pending:
+            done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            drain()
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    r = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died (killed, out of memory)
+                    r = {"status": "failed", "message": f"{job.name}: the worker process ended ({exc})"}
+                if r.get("fault") and not fault:  # the folder cannot be written: start no other job
+                    fault = True
+                    for other in list(pending):
+                        if other.cancel():
+                            pending.pop(other)
+                results[job.name] = RunResult(job.name, r["status"], r.get("seconds", 0.0), r.get("message", ""),
+                                              job.output, r.get("timings", {}), r.get("fault", ""))
+                echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
+        pool.shutdown()
+    except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
+        drain()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
+            except OSError:
+                pass
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        events.close()
+    for name in by_name:
+        results.setdefault(name, RunResult(name, "failed", message=f"{name}: not run", output=by_name[name].output))
+    return results
+
+
 def run_reports(
     editions: Sequence[int] = (),
     *,
@@ -599,7 +431,7 @@ def run_reports(
     data_dir : read the (single) edition's tables from this folder.
     output_dir : where OUTPUT/NAME/ folders go (default ``outputs/``).
     force : rerun jobs that are up to date.
-    jobs : worker processes (default: the number of cores).
+    jobs : worker processes, at least 1 (default: the number of cores).
     parameters : ``NAME=VALUE`` strings (or a mapping) for the notebooks.
     notebooks : ``{"edition": path, "trends": path}`` to use other notebooks.
     editions_root : folder of editions (default ``data/editions``).
@@ -610,44 +442,45 @@ def run_reports(
     RunSummary
         Per job: "ran", "up to date" or "failed" (with a message naming
         the notebook, the cell and the error).
+
+    Raises
+    ------
+    BaroError
+        Bad options, parameters or input tables (before any kernel starts);
+        an output folder that is a file, cannot be written, or that another
+        run is writing.
     """
+    if jobs is not None and jobs < 1:
+        raise BaroError(f"-j {jobs}: the number of parallel jobs is at least 1")
     planned = plan_jobs(
         editions, all=all, data_dir=data_dir, output_dir=output_dir,
         parameters=parameters, notebooks=notebooks, editions_root=editions_root,
     )
     out = planned[0].output.parent
-    results: dict[str, RunResult] = {}
-    todo = []
-    for job in planned:
-        reason = "forced" if force else stale_reason(job)
-        if reason is None:
-            results[job.name] = RunResult(job.name, "up to date", output=job.output)
-            echo(f"[{job.name}] up to date")
-        else:
-            echo(f"[{job.name}] to run ({reason})")
-            todo.append(job)
-    if todo:
-        pool = _Pool(jobs or os.cpu_count() or 1, _Progress(echo))
-        pool.start(todo)  # the workers boot while the tables are checked
-        try:
+    fd, made = lock_output(out)
+    todo: list[Job] = []
+    try:
+        for p in _temporaries(out):  # left by a run that died
+            shutil.rmtree(p, ignore_errors=True)
+        results: dict[str, RunResult] = {}
+        for job in planned:
+            reason = "forced" if force else stale_reason(job)
+            if reason is None:
+                results[job.name] = RunResult(job.name, "up to date", output=job.output)
+                echo(f"[{job.name}] up to date")
+            else:
+                echo(f"[{job.name}] to run ({reason})")
+                todo.append(job)
+        if todo:
             check_inputs(todo, editions_root=editions_root)
-        except BaseException:  # bad input (or Ctrl-C): nothing was written
-            pool.stop()
-            raise
-        out.mkdir(parents=True, exist_ok=True)
-        try:
-            results.update(pool.run(todo))
-        except BaseException:  # Ctrl-C, or a broken pipe to the terminal: leave nothing behind
-            pool.stop()
-            _remove_temporaries(todo)
-            raise
-        # every worker has ended: a temporary folder left now is a worker's
-        # that died (its job is reported failed)
-        _remove_temporaries(todo)
-        for job in todo:
-            results.setdefault(job.name, RunResult(job.name, "failed", message=f"{job.name}: not run"))
-            r = results[job.name]
-            echo(f"[{job.name}] {'done' if r.status == 'ran' else r.status} {r.seconds:.1f} s")
+            results.update(_execute(todo, min(jobs or os.cpu_count() or 1, len(todo)), echo))
+    finally:
+        for p in _temporaries(out):  # of workers that were ended
+            shutil.rmtree(p, ignore_errors=True)
+        unlock_output(out, fd, made)
+    faults = [r.fault for r in results.values() if r.fault]
+    if faults:
+        raise BaroError(faults[0])
     return RunSummary(tuple(results[j.name] for j in planned), out)
 
 

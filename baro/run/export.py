@@ -388,66 +388,9 @@ def export_html(nb: Any) -> str:
     return render_page(notebook_body(nb), meta)
 
 
-def _ldconfig_lookup() -> Any:
-    """A ``ctypes.util.find_library`` that reads the dynamic loader's cache once (None: cannot).
-
-    On Linux, ``find_library`` runs ``ldconfig -p`` for every name and, for
-    a name the cache does not hold, gcc and ld. WeasyPrint tries several
-    names for each of its seven libraries (those of Windows and macOS
-    too): about twenty processes and 0.2 s for every process that imports
-    it. This lookup answers from one ``ldconfig -p``, as the first step of
-    ``find_library`` does, and finds nothing the cache does not hold (cffi
-    then opens the name as given, through the loader's own search path,
-    which is how WeasyPrint's last names, such as ``libpango-1.0.so.0``,
-    are found anyway).
-    """
-    import os
-    import subprocess
-    import sys
-
-    if not sys.platform.startswith("linux") or not os.path.exists("/sbin/ldconfig"):
-        return None
-    try:
-        cache = subprocess.run(
-            ["/sbin/ldconfig", "-p"], capture_output=True, timeout=10, check=True,
-            env={"LC_ALL": "C", "LANG": "C"},
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    # the ABI of this interpreter, as ctypes.util names it
-    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
-    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
-           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
-
-    def find_library(name: str) -> str | None:
-        found = re.search(os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({abi}"), cache)
-        return os.fsdecode(found.group(1)) if found else None
-
-    return find_library
-
-
-def load_weasyprint() -> Any:
-    """Import WeasyPrint, its libraries looked up with :func:`_ldconfig_lookup`."""
-    import sys
-
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
-    import ctypes.util
-
-    lookup = _ldconfig_lookup()
-    original = ctypes.util.find_library
-    if lookup is not None:
-        ctypes.util.find_library = lookup
-    try:
-        import weasyprint
-    finally:
-        ctypes.util.find_library = original
-    return weasyprint
-
-
 def export_pdf(page: str, path: str | Path) -> int:
     """Write the report page as an A4 PDF with WeasyPrint; return the page count."""
-    weasyprint = load_weasyprint()
+    import weasyprint
 
     document = weasyprint.HTML(string=page, base_url=str(TEMPLATES)).render()
     document.write_pdf(str(path))

@@ -17,10 +17,11 @@ import ast
 import hashlib
 import io
 import json
+import math
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import baro
 from baro.errors import BaroError
@@ -262,6 +263,40 @@ def resolve_parameters(
             except ValueError as exc:
                 raise BaroError(f"parameter {name!r}: {exc} (declared {param})\n{listing}") from None
     return out
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+#: Checks of parameter values, by name: (test, what a valid value is). Run
+#: on every report's values before any kernel starts; extend it here.
+PARAMETER_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "confidence_level": (lambda v: _finite(v) and 0 < v < 1, "a number strictly between 0 and 1"),
+    "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "an integer, 0 or more"),
+    "language": (lambda v: v in ("fr", "en"), "'fr' or 'en'"),
+    "weighting": (lambda v: v in ("none", "population"), "'none' or 'population'"),
+}
+
+
+def check_parameters(values: Mapping[str, Any]) -> None:
+    """Check the values a notebook will run with (its defaults and the ``-p`` values).
+
+    Every number must be finite, and each value named in
+    :data:`PARAMETER_CHECKS` must pass its check.
+
+    >>> check_parameters({"confidence_level": 0.9, "seed": 0, "sleep": 1.5})
+    >>> check_parameters({"confidence_level": 1.0})
+    Traceback (most recent call last):
+    ...
+    baro.errors.BaroError: parameter confidence_level=1.0: expected a number strictly between 0 and 1
+    """
+    for name, value in values.items():
+        test, expected = PARAMETER_CHECKS.get(name, (lambda v: True, ""))
+        if isinstance(value, float) and not math.isfinite(value):
+            test, expected = (lambda v: False), "a finite number"
+        if not test(value):
+            raise BaroError(f"parameter {name}={value!r}: expected {expected}")
 
 
 # --------------------------------------------------------------------------
