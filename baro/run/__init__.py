@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from baro import text
 from baro.errors import BaroError
 from baro.run.plan import (
     Job,
@@ -204,10 +205,10 @@ def plan_jobs(
             output=out / str(year),
             parameters=params,
             title=edition.title,
-            subtitle=f"Rapport d'analyse de l'édition {year}",
+            subtitle=text.t("page.edition_subtitle", params.get("language"), year=year),
             edition=year,
             data_status="SIMULATED" if edition.simulated else "real",
-            data_note=str(meta.get("data_note", "")),
+            data_note=text.edition_note(edition, params.get("language")),
             inputs=inputs,
             code=code,
             notebook_hash=notebook_hash["edition"],
@@ -225,19 +226,16 @@ def plan_jobs(
             loaded[y] = e
             inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
         simulated = [y for y in trend_years if loaded[y].simulated]
-        span = f"de {min(trend_years)} à {max(trend_years)}" if trend_years else ""
-        note = (
-            f"Les tables des éditions {', '.join(map(str, simulated))} sont simulées : "
-            "les chiffres publiés sont respectés, le reste est une hypothèse."
-            if simulated else ""
-        )
+        language = params.get("language")
+        span = text.t("page.trends_span", language, first=min(trend_years), last=max(trend_years)) if trend_years else ""
+        note = text.t("page.trends_note", language, years=", ".join(map(str, simulated))) if simulated else ""
         jobs.append(Job(
             name="trends",
             notebook=paths["trends"],
             output=out / "trends",
             parameters=params,
-            title=f"Baromètre ville numérique : évolution {span}",
-            subtitle="Comparaison des éditions sur la nomenclature harmonisée",
+            title=text.t("page.trends_title", language, span=span),
+            subtitle=text.t("page.trends_subtitle", language),
             edition="trends",
             data_status="SIMULATED" if simulated else "real",
             data_note=note,

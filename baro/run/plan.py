@@ -229,6 +229,17 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _check_language(value: Any) -> None:
+    from baro.text import check_language
+
+    check_language(value)
+
+
+#: Checks of parameter values, by name, run before any kernel starts: each
+#: raises ValueError naming the allowed values.
+VALUE_CHECKS: dict[str, Any] = {"language": _check_language}
+
+
 def resolve_parameters(
     given: Mapping[str, str], notebooks: Mapping[str, Path]
 ) -> dict[str, dict[str, Any]]:
@@ -260,6 +271,8 @@ def resolve_parameters(
             param = declared[label][name]
             try:
                 out[label][name] = coerce(param, text)
+                if name in VALUE_CHECKS:
+                    VALUE_CHECKS[name](out[label][name])
             except ValueError as exc:
                 raise BaroError(f"parameter {name!r}: {exc} (declared {param})\n{listing}") from None
     return out
