@@ -253,9 +253,11 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
     Bad input is the user's to fix, not a report failure: every problem of
     every table (file, row, column, value) is raised at once as an
     :class:`~baro.errors.InputError`, so ``baro run`` exits with status 2
-    having written nothing. Each folder is read once.
+    having written nothing. Each folder is read once, and its clean tables
+    are kept (:func:`baro.clean.cache.cached_tables`): the notebooks read
+    them back instead of reading the files again.
     """
-    from baro.clean import load_tables
+    from baro.clean import cached_tables
     from baro.errors import InputError
     from baro.paths import editions_dir
 
@@ -273,7 +275,7 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
                 continue
             seen.add((year, path))
             try:
-                load_tables(path, edition=year)
+                cached_tables(path, edition=year)
             except InputError as exc:
                 problems.extend(exc.problems)
     if problems:
