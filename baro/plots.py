@@ -6,9 +6,11 @@ shows it (:meth:`baro.report.Report.show_figure`). Figures are built
 outside pyplot, so a notebook never displays them twice.
 
 The style (seaborn's ``whitegrid``, the colour-blind-safe ``colorblind``
-palette, French number formatting on the axes) is applied inside each
-function; :func:`set_style` applies it globally for interactive work.
-Labels are the taxonomy's French labels, escaped nowhere: matplotlib draws
+palette, numbers on the axes in the report's language) is applied inside
+each function; :func:`set_style` applies it globally for interactive work.
+Axis titles and legends come from the catalogue of :mod:`baro.text`, in
+the current language (:func:`baro.text.use_language`). Labels are the
+taxonomy's labels in that language, escaped nowhere: matplotlib draws
 text, it does not interpret markup (``$`` is escaped for mathtext).
 
 Examples
@@ -32,6 +34,8 @@ import pandas as pd
 from cycler import cycler
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+import re
 
 from baro import text
 
@@ -89,7 +93,7 @@ def _labels(labels: Mapping[Any, str] | None, variable: str | None) -> Mapping[A
         return {}
     from baro.taxonomy import load_taxonomy
 
-    return load_taxonomy().labels(variable)
+    return load_taxonomy().labels(variable)  # in the current language of baro.text
 
 
 def _text(label: Any) -> str:
@@ -126,7 +130,12 @@ def _new_figure(height: float) -> tuple[Figure, Any]:
 
 
 def _level_label(level: str) -> str:
-    return f"IC {text.fmt_level(level)}\u00a0%"
+    return text.t("plot.interval", level=text.fmt_percent(float(level), _level_digits(level)))
+
+
+def _level_digits(level: float) -> int:
+    shown = text.fmt_level(level)
+    return len(re.split(r"[,.]", shown)[1]) if re.search(r"[,.]", shown) else 0
 
 
 def shares_plot(
@@ -135,7 +144,7 @@ def shares_plot(
     *,
     variable: str | None = None,
     level: str = "level",
-    xlabel: str = "Part des projets",
+    xlabel: str | None = None,
     title: str | None = None,
     confidence_level: float = 0.95,
 ) -> Figure:
@@ -167,7 +176,7 @@ def shares_plot(
         fig, ax = _new_figure(0.9 + 0.3 * len(d))
         y = np.arange(len(d))
         colour = sns.color_palette(PALETTE)[0]
-        ax.barh(y, d["estimate"], color=colour, alpha=0.55, height=0.65, label="Part")
+        ax.barh(y, d["estimate"], color=colour, alpha=0.55, height=0.65, label=text.t("plot.share"))
         err = np.vstack([d["estimate"] - d["ci_low"], d["ci_high"] - d["estimate"]])
         ax.errorbar(
             d["estimate"], y, xerr=np.clip(err, 0, None), fmt="o", color="black",
@@ -178,7 +187,7 @@ def shares_plot(
         ax.invert_yaxis()
         ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["estimate"].max())) * 1.1 or 1)
         _percent_axis(ax.xaxis)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel if xlabel is not None else text.t("plot.share_of_projects"))
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", frameon=True)
         if title:
@@ -258,7 +267,7 @@ def residual_heatmap(
                 ax.text(j + 0.5, i + 0.5, label, ha="center", va="center",
                         color="white" if dark else "black", fontsize="small")
         bar = fig.colorbar(mesh, ax=ax, format=FuncFormatter(lambda v, _p: text.fmt_number(v, 0)))
-        bar.set_label("Résidu ajusté")
+        bar.set_label(text.t("plot.adjusted_residual"))
         ax.set_xlim(0, len(cols))
         ax.set_ylim(len(rows), 0)
         ax.grid(False)
@@ -278,10 +287,10 @@ def comparison_plot(
     variable: str | None = None,
     level: str = "level",
     edition: str = "edition",
-    xlabel: str = "Part des projets",
+    xlabel: str | None = None,
     title: str | None = None,
     confidence_level: float = 0.95,
-    legend_title: str = "Édition",
+    legend_title: str | None = None,
 ) -> Figure:
     """Shares of each level by edition, with intervals, side by side.
 
@@ -332,7 +341,8 @@ def comparison_plot(
         _percent_axis(ax.xaxis)
         ax.set_xlabel(f"{xlabel} ({_level_label(confidence_level)})")
         ax.grid(axis="y", visible=False)
-        ax.legend(title=_text(legend_title), loc="lower right", frameon=True)
+        ax.legend(title=_text(legend_title if legend_title is not None else text.t("plot.edition")),
+                  loc="lower right", frameon=True)
         if title:
             ax.set_title(_text(title))
     return fig
@@ -381,7 +391,7 @@ def ranking_plot(
         ax.set_xlim(1, top + 0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         _number_axis(ax.xaxis)
-        ax.set_xlabel("Rang moyen (1 = cité en premier)")
+        ax.set_xlabel(text.t("plot.mean_rank"))
         ax.grid(axis="y", visible=False)
         if title:
             ax.set_title(_text(title))
@@ -395,9 +405,9 @@ def trend_plot(
     labels: Mapping[Any, str] | None = None,
     variable: str | None = None,
     level: str = "level",
-    ylabel: str = "Part des projets",
+    ylabel: str | None = None,
     confidence_level: float = 0.95,
-    legend_title: str = "Intervalles",
+    legend_title: str | None = None,
 ) -> Figure:
     """One level's share by edition, with intervals from several methods.
 
@@ -453,9 +463,11 @@ def trend_plot(
         ax.set_xlim(-0.6, len(editions) - 0.4)
         ax.set_ylim(0, None)
         _percent_axis(ax.yaxis)
+        ylabel = ylabel if ylabel is not None else text.t("plot.share_of_projects")
         ax.set_ylabel(f"{ylabel} ({_level_label(confidence_level)})")
         ax.grid(axis="x", visible=False)
-        ax.legend(title=_text(legend_title), loc="lower right", frameon=True)
+        ax.legend(title=_text(legend_title if legend_title is not None else text.t("plot.intervals")),
+                  loc="lower right", frameon=True)
         ax.set_title(_text(names.get(level_code, level_code)))
     return fig
 
@@ -581,7 +593,7 @@ def ca_map(
     row_variable: str | None = None,
     col_variable: str | None = None,
     axis_titles: tuple[str, str] | None = None,
-    legend: tuple[str, str] = ("Lignes", "Colonnes"),
+    legend: tuple[str, str] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Map of a correspondence analysis: rows and columns on the first two axes.
@@ -608,6 +620,7 @@ def ca_map(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    legend = legend if legend is not None else (text.t("plot.ca_rows"), text.t("plot.ca_columns"))
     rows = ca.coordinates("rows")
     cols = ca.coordinates("columns")
     rnames = _labels(row_labels, row_variable)
@@ -616,7 +629,7 @@ def ca_map(
     shares = ca.eigenvalues.set_index("dimension")["inertia_share"]
     if axis_titles is None:
         axis_titles = tuple(
-            f"Axe {d} ({text.fmt_percent(float(shares[d]), 1)} de l\u2019inertie)" if d in shares.index else ""
+            text.t("plot.ca_axis", axis=d, share=text.fmt_percent(float(shares[d]), 1)) if d in shares.index else ""
             for d in (1, 2)
         )
     xy_r = np.column_stack([rows["dim_1"], rows["dim_2"] if two else np.zeros(len(rows))])

@@ -1,7 +1,18 @@
 """Show tables, figures and sentences in a report notebook, and save them.
 
-A report notebook creates one :class:`Report` and shows everything through
-it. Each call displays the HTML that the exporter (:mod:`baro.run`) styles
+A report notebook creates one :class:`Report` right after its parameters
+cell and shows everything through it::
+
+    rep = report.Report(output_dir, language=language, confidence_level=confidence_level, seed=seed)
+
+The report sets the language of :mod:`baro.text` (sentences, numbers,
+taxonomy labels, figure axes), and ``rep.stats`` is :mod:`baro.stats`
+with the report's ``confidence_level`` and ``seed`` filled in, so a
+notebook states them once. The table helpers take headers, labels and
+formats from the result and the taxonomy, with options for exceptions:
+:meth:`Report.shares_table`, :meth:`Report.pairwise_table`,
+:meth:`Report.residuals_table`, :meth:`Report.table` (any frame, headers
+from the catalogue of :mod:`baro.text`). Each call displays the HTML that the exporter (:mod:`baro.run`) styles
 and numbers, and, when ``output_dir`` is set, writes the same content to
 files:
 
@@ -70,7 +81,7 @@ def _formatter(spec: str | Callable[[Any], str], column: str) -> Callable[[Any],
     if spec == "pvalue":
         return lambda p: text.fmt_pvalue(p).removeprefix("p = ").removeprefix("p ")
     if spec == "bool":
-        return lambda b: "oui" if bool(b) else "non"
+        return lambda b: text.t("fmt.yes") if bool(b) else text.t("fmt.no")
     if spec == "text":
         return str
     if spec == "auto":
@@ -93,13 +104,14 @@ def _formatter(spec: str | Callable[[Any], str], column: str) -> Callable[[Any],
 def _auto(v: Any) -> str:
     """Numbers the French way (whole numbers without decimals), else text."""
     if isinstance(v, bool):
-        return "oui" if v else "non"
+        return text.t("fmt.yes") if v else text.t("fmt.no")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         f = float(v)
         if f == int(f) and abs(f) < 1e15:
             return text.fmt_int(int(f))
         shown = text.fmt_number(f, 2 if abs(f) >= 1 else 3)
-        return shown.rstrip("0").rstrip(",") if "," in shown else shown
+        mark = "," if text.get_language() == "fr" else "."
+        return shown.rstrip("0").rstrip(mark) if mark in shown else shown
     if isinstance(v, (list, tuple)):
         return ", ".join(_auto(x) for x in v)
     return str(v)
@@ -221,6 +233,16 @@ class Report:
     output_dir : str or Path, default ""
         Folder where ``figures/`` and ``tables/`` are written; empty: no file
         is written.
+    language : {"fr", "en"}, optional
+        Language of the report; made the current language of
+        :mod:`baro.text` (default: leave it as it is, French unless set).
+    confidence_level : float, default 0.95
+        Level of every interval: ``rep.stats`` passes it to the functions
+        of :mod:`baro.stats` that take one.
+    seed : int, optional
+        Seed of the Monte-Carlo p-values, passed the same way.
+    taxonomy : Taxonomy, optional
+        Labels of the codes (default: the project's taxonomy).
     display : callable, optional
         Receives each displayable object (default ``IPython.display.display``).
     dpi : int, default :data:`DPI`
@@ -230,15 +252,28 @@ class Report:
     ----------
     written : list of Path
         Files written so far, in order.
+    stats : namespace
+        :mod:`baro.stats` with ``confidence_level`` and ``seed`` set.
     """
 
     def __init__(
         self,
         output_dir: str | Path | None = "",
         *,
+        language: str | None = None,
+        confidence_level: float = 0.95,
+        seed: int | None = None,
+        taxonomy: Any = None,
         display: Callable[[Any], Any] | None = None,
         dpi: int = DPI,
     ):
+        if language is not None:
+            text.use_language(language)
+        self.language = text.get_language()
+        self.confidence_level = confidence_level
+        self.seed = seed
+        self._taxonomy = taxonomy
+        self.stats = _BoundStats(self)
         self.output_dir = Path(output_dir) if output_dir else None
         self._display = display
         self.dpi = dpi
@@ -246,6 +281,23 @@ class Report:
         self.written: list[Path] = []
 
     # -------------------------------------------------------------- helpers
+    @property
+    def taxonomy(self) -> Any:
+        """The taxonomy whose labels the tables show."""
+        if self._taxonomy is None:
+            from baro.taxonomy import load_taxonomy
+
+            self._taxonomy = load_taxonomy()
+        return self._taxonomy
+
+    def labels(self, variable: str) -> dict[str, str]:
+        """Code -> label of a taxonomy variable, in the report's language."""
+        return self.taxonomy.labels(variable, self.language)
+
+    def label(self, variable: str, code: str) -> str:
+        """Label of one code of a taxonomy variable, in the report's language."""
+        return self.taxonomy.label(variable, code, self.language)
+
     def _show(self, obj: Any) -> None:
         if self._display is not None:
             self._display(obj)
@@ -319,13 +371,16 @@ class Report:
             frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
             self.written.append(path)
 
-    def show_figure(self, fig: Any, name: str, caption: str) -> None:
+    def show_figure(self, fig: Any, name: str, caption: str | None = None) -> None:
         """Display ``fig`` as a numbered figure; write ``NAME.png`` and ``NAME.svg``.
+
+        The caption defaults to ``figure.NAME`` of the catalogue of :mod:`baro.text`.
 
         The figure is closed afterwards (it is not shown a second time by
         the notebook's inline backend).
         """
         self._claim("figure", name)
+        caption = _caption("figure", name, caption)
         import matplotlib
 
         buf = io.BytesIO()
@@ -392,16 +447,205 @@ class Report:
         For real tables, a note says there is no such assumption.
         """
         if not getattr(edition, "simulated", False):
-            self.note("Les tables de cette édition sont réelles\u00a0: aucune hypothèse de simulation.")
+            self.note(text.t("status.real_assumptions"))
             return
+        key = "text" if self.language == "fr" else f"text_{self.language}"
         frame = pd.DataFrame(
-            [{"id": a.get("id", ""), "text": a.get("text", "")} for a in edition.assumptions],
+            [{"id": a.get("id", ""), "text": a.get(key, a.get("text", ""))} for a in edition.assumptions],
             columns=["id", "text"],
         )
         self.show_table(
-            frame, name, "Hypothèses de la simulation (ce que l’édition n’a pas publié)",
-            columns={"id": "Hypothèse", "text": "Contenu"},
+            frame, name, text.t("caption.assumptions"),
+            columns={"id": text.t("col.assumption"), "text": text.t("col.content")},
         )
+
+    # ------------------------------------------------------ result tables
+    def _headers(self, names: Any, variable: str | None, table: str = "") -> dict[str, str]:
+        """Headers of ``names`` (a list: from the catalogue; a mapping: as given).
+
+        A column's header is ``col.TABLE.COLUMN`` of the catalogue if there
+        is one, else ``col.COLUMN``; code columns take the taxonomy's header.
+        """
+        if isinstance(names, Mapping):
+            return dict(names)
+        out = {}
+        known = text.catalogue()
+        for col in names:
+            if f"col.{table}.{col}" in known:
+                out[col] = text.t(f"col.{table}.{col}")
+                continue
+            if col in LEVEL_COLUMNS and variable:
+                out[col] = self.taxonomy.header(variable, self.language)
+            elif col in PAIR_COLUMNS and variable:
+                side = "col.level_a" if col.endswith("_a") else "col.level_b"
+                out[col] = text.t(side, variable=self.taxonomy.header(variable, self.language))
+            else:
+                out[col] = text.t(f"col.{col}")
+        return out
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        caption: str | None = None,
+        *,
+        columns: Any = None,
+        variable: str | None = None,
+        formats: Mapping[str, Any] | None = None,
+        labels: Mapping[str, Mapping[Any, str]] | None = None,
+    ) -> None:
+        """:meth:`show_table` with headers, labels and formats from the column names.
+
+        ``columns`` is a list of the columns shown (headers from the
+        catalogue of :mod:`baro.text`, ``col.NAME``) or a mapping column ->
+        header. The code columns (:data:`LEVEL_COLUMNS`,
+        :data:`PAIR_COLUMNS`) are headed and labelled from the taxonomy
+        ``variable``. Formats default by name (:data:`NAME_FORMATS`);
+        ``formats`` and ``labels`` add or override.
+        """
+        columns = list(frame.columns) if columns is None else columns
+        headers = self._headers(columns, variable, re.sub(r"(_\d+)+$", "", name))
+        caption = _caption("caption", name, caption)
+        fmts = {c: f for c, f in NAME_FORMATS.items() if c in headers and c in frame.columns}
+        fmts.update(formats or {})
+        labs = {c: self.labels(variable) for c in headers if variable and c in (*LEVEL_COLUMNS, *PAIR_COLUMNS)}
+        labs.update(labels or {})
+        self.show_table(frame, name, caption, columns=headers, formats=fmts, labels=labs)
+
+    def shares_table(
+        self,
+        result: pd.DataFrame,
+        name: str,
+        caption: str | None = None,
+        *,
+        variable: str | None = None,
+        unit: str | None = None,
+        letters: pd.DataFrame | None = None,
+        columns: Mapping[str, str | None] | None = None,
+        formats: Mapping[str, Any] | None = None,
+        labels: Mapping[str, Mapping[Any, str]] | None = None,
+    ) -> None:
+        """A table of shares (:func:`baro.stats.shares`): level, count, share, interval, design effect.
+
+        Parameters
+        ----------
+        result : DataFrame
+            The shares; its ``attrs["column"]`` names the taxonomy variable.
+        name : str
+            Identifier of the table (``tables/NAME.csv``).
+        caption : str, optional
+            Default: ``caption.NAME`` of the catalogue of :mod:`baro.text`.
+        variable : str, optional
+            Taxonomy variable of the levels (default ``result.attrs["column"]``).
+        unit : {"project", "city"}, optional
+            What the rows counted are (header of ``count``); default
+            projects when the result is clustered, else cities.
+        letters : DataFrame, optional
+            Compact letters (:func:`baro.stats.compact_letters`), merged on
+            ``level`` and shown last.
+        columns : mapping, optional
+            Column -> header merged into the defaults; a new column comes
+            right after the level, a header ``None`` drops the column.
+
+        The design effect is shown when some row has one other than 1
+        (clustered results).
+        """
+        attrs = dict(getattr(result, "attrs", {}) or {})
+        variable = variable or attrs.get("column")
+        frame = result if letters is None else result.merge(letters, on="level")
+        estimate = _first(frame, "estimate", "share")
+        deff = _first(frame, "design_effect", "deff")
+        clustered = attrs.get("cluster") is not None if "cluster" in attrs else None
+        unit = unit or ("project" if clustered or clustered is None else "city")
+        head = {"level": self.taxonomy.header(variable, self.language) if variable else "level"}
+        rest = {"count": text.t(f"col.count.{unit}"), estimate: text.t("col.share"),
+                "ci_low": text.t("col.ci_low"), "ci_high": text.t("col.ci_high")}
+        values = frame[deff].dropna() if deff else pd.Series(dtype=float)
+        if deff and not ((values - 1).abs() < 1e-12).all():
+            rest[deff] = text.t("col.design_effect")
+        if "letters" in frame.columns:
+            rest["letters"] = text.t("col.letters")
+        for col, header in (columns or {}).items():
+            if col in head or col in rest:
+                (head if col in head else rest)[col] = header
+            else:
+                head[col] = header
+        headers = {c: h for c, h in {**head, **rest}.items() if h is not None}
+        fmts = {estimate: "percent", "ci_low": "percent", "ci_high": "percent"}
+        fmts.update(formats or {})
+        labs = {"level": self.labels(variable)} if variable else {}
+        labs.update(labels or {})
+        self.show_table(frame, name, _caption("caption", name, caption), columns=headers, formats=fmts, labels=labs)
+
+    def pairwise_table(
+        self,
+        result: pd.DataFrame,
+        name: str,
+        caption: str | None = None,
+        *,
+        variable: str | None = None,
+        columns: Any = ("level_a", "level_b", "difference", "pvalue_adjusted"),
+        formats: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Differences between pairs of levels (:func:`baro.stats.pairwise_shares`), adjusted p."""
+        variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column")
+        self.table(result, name, caption, columns=list(columns), variable=variable, formats=formats)
+
+    def residuals_table(
+        self,
+        result: Any,
+        name: str,
+        caption: str | None = None,
+        *,
+        variable: str,
+        level: Any = True,
+        columns: Any = ("level_a", "observed", "expected", "adjusted_residual", "pvalue_adjusted"),
+    ) -> None:
+        """The residuals of an association for one column level (``level_b``, default ``True``).
+
+        The row levels (``level_a``) are headed and labelled from the
+        taxonomy ``variable``.
+        """
+        residuals = getattr(result, "residuals", result)
+        frame = residuals[residuals["level_b"] == level]
+        headers = {c: self.taxonomy.header(variable, self.language) if c == "level_a" else self._headers([c], variable, name)[c]
+                   for c in columns}
+        self.table(frame, name, caption, columns=headers, variable=variable, formats={"expected": "number1"},
+                   labels={"level_a": self.labels(variable)})
+
+    def changes_table(
+        self,
+        result: pd.DataFrame,
+        name: str,
+        caption: str | None = None,
+        *,
+        editions: tuple[Any, Any],
+        variable: str | None = None,
+        columns: Any = ("level", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high", "pvalue", "pvalue_adjusted"),
+    ) -> None:
+        """Changes of shares between two editions (:func:`baro.stats.compare_editions`).
+
+        Shares in percent, the difference and its interval in points; the
+        caption defaults to ``caption.NAME`` (trailing ``_YEAR`` parts
+        dropped) filled with the two editions ``a`` and ``b``.
+        """
+        a, b = editions
+        variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column") or "domain"
+        key = re.sub(r"(_\d+)+$", "", name)
+        years = {"estimate_a": a, "estimate_b": b}
+        headers = {c: text.t("col.share_in", year=years[c]) if c in years else self._headers([c], variable, key)[c]
+                   for c in columns}
+        if caption is None:
+            caption = text.t(f"caption.{key}", a=a, b=b)
+        self.table(result, name, caption, columns=headers, variable=variable,
+                   formats={c: f for c, f in (("estimate_a", "percent"), ("estimate_b", "percent"), ("difference", "points"),
+                                              ("ci_low", "points"), ("ci_high", "points")) if c in headers})
+
+    def say_share(self, result: pd.DataFrame, row: int = 0, *, variable: str | None = None) -> None:
+        """Say one row of a shares table (default the first, the largest) as a sentence."""
+        variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column")
+        line = result.iloc[row]
+        self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level))
 
     def caveats(self, *results: Any) -> None:
         """Display the warnings of ``results`` (their French sentences) as one callout.
@@ -410,7 +654,63 @@ class Report:
         """
         found = text.caveats(*results)
         if found:
-            self.warning("**Attention.** " + " ".join(found))
+            self.warning(text.t("caveat.attention") + " ".join(found))
+
+
+#: Columns of codes labelled from a taxonomy variable in :meth:`Report.table`.
+LEVEL_COLUMNS = ("level",)
+
+#: Columns of pairs of codes (``Domaine A``, ``Domaine B``).
+PAIR_COLUMNS = ("level_a", "level_b")
+
+#: Default formats of :meth:`Report.table`, by column name.
+NAME_FORMATS = {
+    "share": "percent", "estimate": "percent", "pvalue": "pvalue", "pvalue_adjusted": "pvalue",
+    "pvalue_unclustered": "pvalue", "pvalue_clustered": "pvalue", "difference": "points",
+}
+
+
+def _caption(kind: str, name: str, caption: str | None) -> str:
+    """``caption``, or the catalogue's ``KIND.NAME`` in the report's language."""
+    return caption if caption is not None else text.t(f"{kind}.{name}")
+
+
+def _first(frame: pd.DataFrame, *names: str) -> str | None:
+    return next((n for n in names if n in frame.columns), None)
+
+
+class _BoundStats:
+    """:mod:`baro.stats` with a report's ``confidence_level`` and ``seed`` filled in."""
+
+    def __init__(self, report: "Report"):
+        self._report = report
+
+    def __getattr__(self, name: str) -> Any:
+        import functools
+        import inspect
+
+        from baro import stats
+
+        fn = getattr(stats, name)
+        if not callable(fn) or isinstance(fn, type):
+            return fn
+        params = inspect.signature(fn).parameters
+        preset = {}
+        if "confidence_level" in params:
+            preset["confidence_level"] = self._report.confidence_level
+        if "seed" in params and self._report.seed is not None:
+            preset["seed"] = self._report.seed
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **{**preset, **kwargs})
+
+        return call
+
+    def __dir__(self) -> list[str]:
+        from baro import stats
+
+        return sorted(n for n in dir(stats) if not n.startswith("_"))
 
 
 #: Columns of :func:`clustering_table`.

@@ -1,7 +1,9 @@
-"""The taxonomy: canonical codes, French labels, spellings and crosswalk.
+"""The taxonomy: canonical codes, French and English labels, spellings and crosswalk.
 
 The file is data/taxonomy.toml. Tables store canonical codes; reports show
-labels; ``harmonise`` maps an edition's codes to the categories used to
+labels in the report's language (``label`` in French, ``label_en`` in
+English; :func:`baro.text.use_language` sets the language, ``language=``
+overrides it); ``harmonise`` maps an edition's codes to the categories used to
 compare editions (2013's single e-citoyenneté / e-gouvernement category and
 the two of 2014 both map to ``e_administration``).
 """
@@ -37,6 +39,17 @@ class Category:
     harmonised: str
     editions: tuple[int, ...] | None = None
     note: str = ""
+    label_en: str = ""
+
+    def label_in(self, language: str | None = None) -> str:
+        """The label in ``language`` (default: the current language of :mod:`baro.text`)."""
+        return self.label if _language(language) == "fr" else (self.label_en or self.label)
+
+
+def _language(language: str | None) -> str:
+    from baro.text import get_language
+
+    return get_language(language)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,9 @@ class Taxonomy:
     categories: dict[str, dict[str, Category]] = field(repr=False)
     harmonised_labels: dict[str, dict[str, str]] = field(repr=False)
     variable_labels: dict[str, str] = field(repr=False)
+    harmonised_labels_en: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    variable_labels_en: dict[str, str] = field(default_factory=dict, repr=False)
+    variable_headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     def codes(self, variable: str, edition: int | None = None) -> list[str]:
         """Canonical codes of ``variable`` (those used in ``edition`` if given)."""
@@ -55,20 +71,25 @@ class Taxonomy:
             if edition is None or c.editions is None or edition in c.editions
         ]
 
-    def label(self, variable: str, code: str) -> str:
-        """French label of a canonical or harmonised code."""
-        cats = self._variable(variable)
-        if code in cats:
-            return cats[code].label
-        harm = self.harmonised_labels.get(variable, {})
-        if code in harm:
-            return harm[code]
-        raise KeyError(f"unknown {variable} code {code!r}; known: {', '.join(cats)}")
+    def label(self, variable: str, code: str, language: str | None = None) -> str:
+        """Label of a canonical or harmonised code, in the report's language.
 
-    def labels(self, variable: str) -> dict[str, str]:
-        """Mapping code -> label for canonical and harmonised codes."""
-        out = {c.code: c.label for c in self._variable(variable).values()}
+        >>> tax = load_taxonomy()
+        >>> tax.label("domain", "education"), tax.label("domain", "education", "en")
+        ('Éducation', 'Education')
+        """
+        labels = self.labels(variable, language)
+        if code in labels:
+            return labels[code]
+        raise KeyError(f"unknown {variable} code {code!r}; known: {', '.join(self._variable(variable))}")
+
+    def labels(self, variable: str, language: str | None = None) -> dict[str, str]:
+        """Mapping code -> label for canonical and harmonised codes, in the report's language."""
+        lang = _language(language)
+        out = {c.code: c.label_in(lang) for c in self._variable(variable).values()}
         out.update(self.harmonised_labels.get(variable, {}))
+        if lang != "fr":
+            out.update(self.harmonised_labels_en.get(variable, {}))
         return out
 
     def harmonise(self, variable: str, code: str) -> str:
@@ -79,7 +100,20 @@ class Taxonomy:
         """Mapping canonical code -> harmonised code."""
         return {c.code: c.harmonised for c in self._variable(variable).values()}
 
-    def variable_label(self, variable: str) -> str:
+    def header(self, variable: str, language: str | None = None) -> str:
+        """Column header of a variable in tables: its ``header`` if set, else its label.
+
+        >>> load_taxonomy().header("kind"), load_taxonomy().header("domain", "en")
+        ('Type', 'Domain')
+        """
+        lang = _language(language)
+        key = variable if lang == "fr" else f"{variable}:{lang}"
+        return self.variable_headers.get(key) or self.variable_label(variable, lang)
+
+    def variable_label(self, variable: str, language: str | None = None) -> str:
+        """Label of a variable (``Domaine``, ``Domain``), in the report's language."""
+        if _language(language) != "fr" and variable in self.variable_labels_en:
+            return self.variable_labels_en[variable]
         return self.variable_labels.get(variable, variable)
 
     def _variable(self, variable: str) -> dict[str, Category]:
@@ -113,11 +147,20 @@ def read_taxonomy(path: str | Path) -> Taxonomy:
                 harmonised=spec.get("harmonised", code),
                 editions=tuple(spec["editions"]) if "editions" in spec else None,
                 note=spec.get("note", ""),
+                label_en=spec.get("label_en", ""),
             )
             for code, spec in entries.items()
         }
     variable_labels = {k: v.get("label", k) for k, v in raw.get("variables", {}).items()}
-    return Taxonomy(path, categories, raw.get("harmonised", {}), variable_labels)
+    variable_labels_en = {k: v["label_en"] for k, v in raw.get("variables", {}).items() if "label_en" in v}
+    headers = {}
+    for k, v in raw.get("variables", {}).items():
+        if "header" in v:
+            headers[k] = v["header"]
+        if "header_en" in v:
+            headers[f"{k}:en"] = v["header_en"]
+    return Taxonomy(path, categories, raw.get("harmonised", {}), variable_labels,
+                    raw.get("harmonised_en", {}), variable_labels_en, headers)
 
 
 @lru_cache(maxsize=None)

@@ -1,10 +1,46 @@
-"""French sentences with numbers, for the reports.
+"""Sentences with numbers for the reports, in French (default) or English.
 
-Rounding is presentation and happens here, nowhere else. Numbers follow
-French typography: a decimal comma, a narrow no-break space (U+202F)
-between groups of thousands, a no-break space (U+00A0) before ``%``, and
-the minus sign U+2212. Every label that comes from data is HTML-escaped
-before it goes into a sentence, so a label holding markup shows as text.
+Rounding is presentation and happens here, nowhere else. Numbers, lists
+and plurals follow the report's language through babel (CLDR data):
+French gives a decimal comma, a narrow no-break space (U+202F) between
+groups of thousands and a no-break space (U+00A0) before ``%``; English
+gives ``1,234.5`` and ``45.8%``. baro adds what babel leaves out: the
+minus sign U+2212, and in French a no-break space before ``:``, ``;``,
+``!``, ``?``, ``»`` and after ``«``. Every label that comes from data is
+HTML-escaped before it goes into a sentence, so a label holding markup
+shows as text.
+
+The language
+------------
+One language is current at a time, French unless set. A report sets it
+once, after its parameters cell::
+
+    text.use_language(language)          # "fr" or "en"
+
+and every function here, :mod:`baro.report`, :mod:`baro.plots` and the
+taxonomy's labels follow it. ``with text.use_language("en"): ...``
+switches for a block only. Functions also take ``language=`` where one
+call needs another language.
+
+Adding a sentence
+-----------------
+Sentences live in one catalogue, ``baro/data/sentences.toml``, one entry
+per id with its French and English template::
+
+    [panel]
+    fr = "Le panel compte {cities} et {projects}, ..."
+    en = "The panel has {cities} and {projects}, ..."
+
+``t("panel", cities=count(38, "city"), projects=...)`` fills it in the
+current language (``{Name}`` gives the value of ``name`` capitalised).
+Format the values first: :func:`fmt_number`, :func:`fmt_percent`,
+:func:`fmt_pvalue`, :func:`fmt_interval`, :func:`count` (a number and its
+noun, plural by the language's rules), :func:`join` (a list), and
+:func:`escape` for any label from data. A sentence builder is then a few
+lines: pick the template ids from the result, format, call :func:`t`.
+Write both languages; a test fails a catalogue entry that lacks one.
+For a sentence used once, a notebook can also call
+``rep.say(text.t("my.id", ...))`` directly.
 
 The ``*_sentence`` builders take the results of :mod:`baro.stats` and
 :mod:`baro.reconcile` (or any object with the same attributes) and return
@@ -18,24 +54,188 @@ Examples
 '45,8\\xa0%'
 >>> fmt_pvalue(0.0004)
 'p < 0,001'
+>>> with use_language("en"):
+...     fmt_number(1234.5, 1), fmt_percent(0.458, 1), count(1, "city"), count(2, "city")
+('1,234.5', '45.8%', '1 city', '2 cities')
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
+import tomllib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-NNBSP = "\u202f"  # narrow no-break space: thousands separator
-NBSP = "\u00a0"  # no-break space: before %, between a number and its unit
+NNBSP = "\u202f"  # narrow no-break space: thousands separator (French)
+NBSP = "\u00a0"  # no-break space: before %, :, ; in French
 MINUS = "\u2212"  # minus sign
 
-#: Text shown for a missing value (NaN, None).
+#: Languages of the reports; the first is the default.
+LANGUAGES = ("fr", "en")
+
+#: The catalogue of sentences (see the module docstring).
+CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "sentences.toml"
+
+#: Text shown for a missing value (NaN, None), in French.
 MISSING = "n.\u00a0d."
 
 #: Significance level used by the sentences to say "differs" / "does not".
 ALPHA = 0.05
+
+_current = [LANGUAGES[0]]
+
+
+# ---------------------------------------------------------------- language
+class use_language:
+    """Make ``language`` the current language of the reports.
+
+    Called as a statement it switches for good; used in a ``with`` block it
+    switches back at the end of the block.
+
+    >>> get_language()
+    'fr'
+    >>> with use_language("en"):
+    ...     get_language()
+    'en'
+    >>> get_language()
+    'fr'
+    """
+
+    def __init__(self, language: str):
+        self.previous = _current[0]
+        _current[0] = check_language(language)
+
+    def __enter__(self) -> "use_language":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _current[0] = self.previous
+
+
+def check_language(language: Any) -> str:
+    """``language`` if baro writes it, else ValueError naming the allowed ones.
+
+    >>> check_language("de")
+    Traceback (most recent call last):
+    ...
+    ValueError: language must be one of fr, en, got 'de'
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    return language
+
+
+def get_language(language: str | None = None) -> str:
+    """``language`` if given (checked), else the current language."""
+    return _current[0] if language is None else check_language(language)
+
+
+@lru_cache(maxsize=None)
+def catalogue(path: str | None = None) -> dict[str, dict[str, Any]]:
+    """The sentence catalogue: id -> {language: template}, read once.
+
+    Nested TOML tables give dotted ids (``[gof.significant]`` is
+    ``"gof.significant"``).
+    """
+    with open(path or CATALOGUE_PATH, "rb") as fh:
+        raw = tomllib.load(fh)
+    out: dict[str, dict[str, Any]] = {}
+
+    def walk(prefix: str, table: Mapping[str, Any]) -> None:
+        if any(k in table for k in LANGUAGES):
+            out[prefix] = {k: v for k, v in table.items() if k in LANGUAGES}
+        for k, v in table.items():
+            if isinstance(v, Mapping):
+                walk(f"{prefix}.{k}" if prefix else k, v)
+
+    walk("", raw)
+    return out
+
+
+_FR_BEFORE = re.compile(r" ([:;!?»])")
+_FR_AFTER = re.compile(r"« ")
+
+
+def french_typography(template: str) -> str:
+    """Spaces before ``: ; ! ? »`` and after ``«`` made no-break (babel does numbers only).
+
+    >>> french_typography("Attention : « oui » ; non ?")
+    'Attention\\xa0: «\\xa0oui\\xa0»\\xa0; non\\xa0?'
+    """
+    return _FR_AFTER.sub("«" + NBSP, _FR_BEFORE.sub(NBSP + r"\1", template))
+
+
+def template(key: str, language: str | None = None) -> Any:
+    """The raw catalogue entry of ``key`` in ``language`` (a string or a list)."""
+    lang = get_language(language)
+    try:
+        entry = catalogue()[key]
+    except KeyError:
+        raise KeyError(f"no sentence {key!r} in {CATALOGUE_PATH.name}") from None
+    if lang not in entry:
+        raise KeyError(f"sentence {key!r} has no {lang!r} text in {CATALOGUE_PATH.name}")
+    value = entry[lang]
+    if lang == "fr":
+        value = [french_typography(v) for v in value] if isinstance(value, list) else french_typography(value)
+    return value
+
+
+def t(key: str, /, language: str | None = None, **values: Any) -> str:
+    """The sentence ``key`` of the catalogue in the current language, filled with ``values``.
+
+    ``{Name}`` in a template gives ``values["name"]`` with a capital letter.
+
+    >>> t("missing_table", what="des objectifs")
+    'Cette édition n’a pas de table des objectifs\\xa0: les analyses de ce chapitre ne sont pas calculées.'
+    >>> t("missing_table", language="en", what=t("missing_table.objectives", language="en"))
+    'This edition has no table of objectives: the analyses of this chapter are not computed.'
+    """
+    text = template(key, language)
+    if not isinstance(text, str):
+        raise TypeError(f"sentence {key!r} is a list of forms; use count() or form()")
+    values = {**{capitalise(k): capitalise(str(v)) for k, v in values.items()}, **values}
+    return text.format(**values)
+
+
+def form(key: str, n: float, language: str | None = None) -> str:
+    """The form of a ``[one, other]`` catalogue entry that goes with ``n``.
+
+    >>> form("noun.city", 1), form("noun.city", 0), form("noun.city", 2)
+    ('ville', 'ville', 'villes')
+    >>> form("noun.city", 0, "en")
+    'cities'
+    """
+    one, other = template(key, language)
+    return one if _plural_category(n, language) == "one" else other
+
+
+def count(n: int | float, noun: str, language: str | None = None) -> str:
+    """A count and its noun (an id under ``noun.`` in the catalogue).
+
+    >>> count(810, "project"), count(1, "city"), count(1128, "project")
+    ('810 projets', '1 ville', '1\\u202f128 projets')
+    """
+    return f"{fmt_int(n, language=language)} {form('noun.' + noun, n, language)}"
+
+
+@lru_cache(maxsize=None)
+def _locale(language: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(language)
+
+
+def _plural_category(n: float, language: str | None = None) -> str:
+    """CLDR plural category of ``n`` ("one", "other", ...) in the language."""
+    if not isinstance(n, Decimal):
+        n = abs(float(n))
+        n = int(n) if n == int(n) else n
+    return _locale(get_language(language)).plural_form(abs(n))
 
 
 # ----------------------------------------------------------------- numbers
@@ -50,19 +250,29 @@ def _is_missing(x: Any) -> bool:
         return False
 
 
-def fmt_number(x: float | int | None, digits: int = 0) -> str:
-    """Format ``x`` with ``digits`` decimals, the French way.
+def _missing(language: str | None = None) -> str:
+    return t("fmt.missing", language)
+
+
+def _pattern(base: str, digits: int) -> str:
+    """A babel number pattern with exactly ``digits`` decimals."""
+    return re.sub(r"0(?=[^0#]*$)", "0" + ("." + "0" * digits if digits else ""), base, count=1)
+
+
+def fmt_number(x: float | int | None, digits: int = 0, *, language: str | None = None) -> str:
+    """Format ``x`` with ``digits`` decimals in the report's language.
+
+    The value is rounded as Python's ``format`` rounds it, then written
+    with babel (decimal mark and group separator of the language).
 
     Parameters
     ----------
     x : float or int or None
-        The number; NaN or None gives :data:`MISSING`.
+        The number; NaN or None gives the "missing" text.
     digits : int, default 0
         Number of decimals (must be >= 0).
-
-    Returns
-    -------
-    str
+    language : str, optional
+        Default: the current language.
 
     Examples
     --------
@@ -74,49 +284,62 @@ def fmt_number(x: float | int | None, digits: int = 0) -> str:
     '−0,25'
     >>> fmt_number(float("nan"))
     'n.\\xa0d.'
+    >>> fmt_number(-1234.5, 1, language="en")
+    '−1,234.5'
     """
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits must be an integer >= 0, got {digits!r}")
+    lang = get_language(language)
     if _is_missing(x):
-        return MISSING
+        return _missing(lang)
     x = float(x)
     if math.isinf(x):
         return ("" if x > 0 else MINUS) + "\u221e"
-    body = f"{abs(x):,.{digits}f}"
-    if float(body.replace(",", "")) == 0:
+    from babel.numbers import format_decimal
+
+    rounded = Decimal(f"{abs(x):.{digits}f}")
+    body = format_decimal(rounded, format=_pattern("#,##0", digits), locale=lang)
+    if rounded == 0:
         x = 0.0  # no "−0,0"
-    body = body.replace(",", NNBSP).replace(".", ",")
     return (MINUS if x < 0 else "") + body
 
 
-def fmt_int(n: int | float) -> str:
-    """Format a count (an integer) with French thousands separators.
+def fmt_int(n: int | float, *, language: str | None = None) -> str:
+    """Format a count (an integer) with the language's thousands separators.
 
     >>> fmt_int(1128)
     '1\\u202f128'
     """
     if _is_missing(n):
-        return MISSING
+        return _missing(language)
     if float(n) != int(float(n)):
         raise ValueError(f"fmt_int needs a whole number, got {n!r}")
-    return fmt_number(int(float(n)), 0)
+    return fmt_number(int(float(n)), 0, language=language)
 
 
-def fmt_percent(share: float | None, digits: int = 1) -> str:
-    """Format a share (0 to 1) as a French percentage.
+def _percent_sign(number: str, language: str | None = None) -> str:
+    """Place the percent sign as the language's percent pattern (babel) does."""
+    pattern = _locale(get_language(language)).percent_formats[None]
+    return f"{pattern.prefix[0]}{number}{pattern.suffix[0]}"
+
+
+def fmt_percent(share: float | None, digits: int = 1, *, language: str | None = None) -> str:
+    """Format a share (0 to 1) as a percentage in the report's language.
 
     >>> fmt_percent(0.458, 1)
     '45,8\\xa0%'
     >>> fmt_percent(1, 0)
     '100\\xa0%'
+    >>> fmt_percent(0.458, language="en")
+    '45.8%'
     """
     if _is_missing(share):
-        return MISSING
-    return f"{fmt_number(100 * float(share), digits)}{NBSP}%"
+        return _missing(language)
+    return _percent_sign(fmt_number(100 * float(share), digits, language=language), language)
 
 
-def fmt_level(confidence_level: float) -> str:
-    """The level of an interval as French percent text, without the sign.
+def fmt_level(confidence_level: float, *, language: str | None = None) -> str:
+    """The level of an interval as percent text, without the sign.
 
     >>> fmt_level(0.95), fmt_level(0.9), fmt_level(0.995)
     ('95', '90', '99,5')
@@ -129,10 +352,10 @@ def fmt_level(confidence_level: float) -> str:
     digits = 0
     while digits < 6 and abs(round(pct, digits) - pct) > 1e-9:
         digits += 1
-    return fmt_number(pct, digits)
+    return fmt_number(pct, digits, language=language)
 
 
-def fmt_pvalue(p: float | None, digits: int = 3) -> str:
+def fmt_pvalue(p: float | None, digits: int = 3, *, language: str | None = None) -> str:
     """Format a p-value: ``p < 0,001`` below the last decimal shown.
 
     >>> fmt_pvalue(0.032)
@@ -143,16 +366,18 @@ def fmt_pvalue(p: float | None, digits: int = 3) -> str:
     'p = 0,457'
     >>> fmt_pvalue(1.0)
     'p = 1,000'
+    >>> fmt_pvalue(0.4567, language="en")
+    'p = 0.457'
     """
     if _is_missing(p):
-        return f"p = {MISSING}"
+        return f"p = {_missing(language)}"
     p = float(p)
     if not 0 <= p <= 1:
         raise ValueError(f"a p-value lies in [0, 1], got {p!r}")
     floor = 10.0 ** (-digits)
     if p < floor:
-        return f"p < {fmt_number(floor, digits)}"
-    return f"p = {fmt_number(p, digits)}"
+        return f"p < {fmt_number(floor, digits, language=language)}"
+    return f"p = {fmt_number(p, digits, language=language)}"
 
 
 def fmt_interval(
@@ -162,8 +387,9 @@ def fmt_interval(
     digits: int = 1,
     *,
     percent: bool = False,
+    language: str | None = None,
 ) -> str:
-    """Format a confidence interval: ``IC 95 % [a ; b]``.
+    """Format a confidence interval: ``IC 95 % [a ; b]``, in English ``95% CI [a, b]``.
 
     With ``percent=True`` the bounds are shares (0 to 1) shown in percent.
 
@@ -171,28 +397,37 @@ def fmt_interval(
     'IC 95\\xa0% [12,1\\xa0; 18,4]'
     >>> fmt_interval(-1.5, 2.25, 0.9, 2)
     'IC 90\\xa0% [−1,50\\xa0; 2,25]'
+    >>> fmt_interval(0.121, 0.184, percent=True, language="en")
+    '95% CI [12.1, 18.4]'
     """
     scale = 100.0 if percent else 1.0
-    lo = MISSING if _is_missing(low) else fmt_number(scale * float(low), digits)
-    hi = MISSING if _is_missing(high) else fmt_number(scale * float(high), digits)
-    return f"IC {fmt_level(confidence_level)}{NBSP}% [{lo}{NBSP}; {hi}]"
+    lo = _missing(language) if _is_missing(low) else fmt_number(scale * float(low), digits, language=language)
+    hi = _missing(language) if _is_missing(high) else fmt_number(scale * float(high), digits, language=language)
+    level = _percent_sign(fmt_level(confidence_level, language=language), language)
+    return t("fmt.interval", language, level=level, low=lo, high=hi)
 
 
-def plural(n: float, singular: str, plural_form: str | None = None) -> str:
-    """The French form of a noun after ``n``: singular when ``|n| < 2``.
+def plural(n: float, singular: str, plural_form: str | None = None, *, language: str | None = None) -> str:
+    """The form of a noun after ``n``, by the language's plural rules (babel).
+
+    In French the singular goes with ``|n| < 2``; in English with 1 only.
 
     >>> plural(1, "projet"), plural(0, "ville"), plural(2, "ville")
     ('projet', 'ville', 'villes')
     >>> plural(3, "cheval", "chevaux")
     'chevaux'
+    >>> plural(0, "city", "cities", language="en")
+    'cities'
     """
-    if abs(float(n)) < 2:
+    if _plural_category(n, language) == "one":
         return singular
     return plural_form if plural_form is not None else singular + "s"
 
 
-def fmt_count(n: int, singular: str, plural_form: str | None = None) -> str:
-    """A count and its noun: ``810 projets``, ``1 ville``, ``0 ville``.
+def fmt_count(n: int, singular: str, plural_form: str | None = None, *, language: str | None = None) -> str:
+    """A count and a noun given as words: ``810 projets``, ``1 ville``, ``0 ville``.
+
+    Nouns of the catalogue: :func:`count`.
 
     >>> fmt_count(810, "projet")
     '810 projets'
@@ -201,23 +436,41 @@ def fmt_count(n: int, singular: str, plural_form: str | None = None) -> str:
     >>> fmt_count(1128, "projet")
     '1\\u202f128 projets'
     """
-    return f"{fmt_int(n)} {plural(n, singular, plural_form)}"
+    return f"{fmt_int(n, language=language)} {plural(n, singular, plural_form, language=language)}"
 
 
-def fmt_points(difference: float, digits: int = 1) -> str:
+def fmt_points(difference: float, digits: int = 1, *, language: str | None = None) -> str:
     """A difference of two shares in percentage points, with its sign.
 
     >>> fmt_points(0.032)
     '+3,2 points'
     >>> fmt_points(-0.01)
     '−1,0 point'
+    >>> fmt_points(0.032, language="en")
+    '+3.2 points'
     """
     if _is_missing(difference):
-        return MISSING
+        return _missing(language)
     value = 100 * float(difference)
     shown = round(abs(value), digits)
     sign = "+" if value > 0 and shown > 0 else ""
-    return f"{sign}{fmt_number(value, digits)} {plural(shown, 'point')}"
+    # "1.0 points" in English: the plural rule sees the decimals shown
+    return f"{sign}{fmt_number(value, digits, language=language)} {form('noun.point', Decimal(f'{shown:.{digits}f}'), language)}"
+
+
+def fmt_date(value: Any, *, language: str | None = None) -> str:
+    """A date (``datetime.date`` or ISO text) written out in the language.
+
+    >>> fmt_date("2026-01-02"), fmt_date("2026-01-02", language="en")
+    ('2 janvier 2026', 'January 2, 2026')
+    """
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return format_date(value, "long", locale=get_language(language))
 
 
 def escape(label: Any) -> str:
@@ -232,8 +485,24 @@ def escape(label: Any) -> str:
     return html.escape(str(label), quote=False)
 
 
+def join(items: Iterable[str], *, language: str | None = None) -> str:
+    """Join items as the language does (babel): ``a, b et c``, ``a, b, and c``.
+
+    >>> join(["a", "b", "c"]), join(["a", "b", "c"], language="en")
+    ('a, b et c', 'a, b, and c')
+    >>> join(["a"]), join([])
+    ('a', '')
+    """
+    from babel.lists import format_list
+
+    items = list(items)
+    if not items:
+        return ""
+    return format_list(items, locale=get_language(language))
+
+
 def join_fr(items: Iterable[str], last: str = "et") -> str:
-    """Join items the French way: ``a, b et c``.
+    """Join items the French way: ``a, b et c`` (any language: :func:`join`).
 
     >>> join_fr(["a", "b", "c"])
     'a, b et c'
@@ -305,6 +574,18 @@ def _fmt_dof(dof: Any) -> str:
     return fmt_number(d, 0 if d == int(d) else 1)
 
 
+def _adjusted(p: float) -> str:
+    """``p ajustée = 0,004`` (an adjusted p-value, in the language)."""
+    return fmt_pvalue(p).replace("p ", t("fmt.adjusted_p") + " ", 1)
+
+
+def _noun_forms(noun: str, plural_form: str | None = None) -> tuple[str, str]:
+    """Singular and plural of a catalogue noun (``domain``) or of a word given as such."""
+    if plural_form is None and f"noun.{noun}" in catalogue():
+        return tuple(template(f"noun.{noun}"))  # type: ignore[return-value]
+    return noun, plural_form if plural_form is not None else noun + "s"
+
+
 def _clustered(result: Any) -> bool:
     return _get(result, "n_clusters", default=None) is not None
 
@@ -321,13 +602,13 @@ def _stat_text(result: Any, symbol: str) -> str:
         parts.append(f"{symbol} = {fmt_number(stat, 2)}")
     dof = _get(result, "dof", "df")
     if isinstance(dof, tuple):
-        parts.append(f"ddl = {join_fr(_fmt_dof(d) for d in dof)}")
+        parts.append(t("fmt.dof", dof=join(_fmt_dof(d) for d in dof)))
     elif dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
-        parts.append(f"ddl = {_fmt_dof(dof)}")
+        parts.append(t("fmt.dof", dof=_fmt_dof(dof)))
     parts.append(fmt_pvalue(_need(result, "pvalue")))
     mc = _get(result, "pvalue_monte_carlo")
     if mc is not None and not _is_missing(mc):
-        parts.append(f"Monte-Carlo\u00a0: {fmt_pvalue(mc)}")
+        parts.append(t("fmt.monte_carlo", p=fmt_pvalue(mc)))
     return ", ".join(parts)
 
 
@@ -336,7 +617,7 @@ def share_sentence(
     row: Any,
     label: str,
     *,
-    noun: str = "projet",
+    noun: str = "project",
     noun_plural: str | None = None,
     confidence_level: float | None = None,
     digits: int = 1,
@@ -351,7 +632,8 @@ def share_sentence(
     label : str
         The level's label (escaped here).
     noun : str
-        What is counted, singular.
+        What is counted: a noun of the catalogue (``project``, ``city``),
+        or a singular word whose plural is ``noun_plural``.
     confidence_level : float, optional
         Level of the interval; default ``row.confidence_level`` or 0.95.
 
@@ -362,16 +644,17 @@ def share_sentence(
     'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
     """
     level = confidence_level or _get(row, "confidence_level", default=0.95)
-    count = _need(row, "count")
+    n = _need(row, "count")
     share = _need(row, "estimate")
-    text = f"{escape(label)}{NBSP}: {fmt_count(count, noun, noun_plural)}, soit {fmt_percent(share, digits)}"
+    what = fmt_count(n, noun, noun_plural) if noun_plural or f"noun.{noun}" not in catalogue() else count(n, noun)
+    text = t("share", label=escape(label), count=what, share=fmt_percent(share, digits))
     extra = []
     low, high = _get(row, "ci_low"), _get(row, "ci_high")
     if low is not None and high is not None:
         extra.append(fmt_interval(low, high, level, digits, percent=True))
     deff = _get(row, "design_effect")
     if deff is not None and not _is_missing(deff):
-        extra.append(f"effet de plan {fmt_number(deff, 2)}")
+        extra.append(t("fmt.design_effect", value=fmt_number(deff, 2)))
     if extra:
         text += f" ({', '.join(extra)})"
     return text + "."
@@ -380,7 +663,7 @@ def share_sentence(
 def gof_sentence(
     result: Any,
     *,
-    subject: str = "les domaines",
+    subject: str | None = None,
     alpha: float = ALPHA,
 ) -> str:
     """The test of equal shares (goodness of fit) as a sentence.
@@ -401,20 +684,17 @@ def gof_sentence(
     """
     stats = _stat_text(result, "χ²")
     if _clustered(result):
-        stats = f"Rao-Scott pour {fmt_count(result.n_clusters, 'grappe')}, " + stats
-    if _signif(_need(result, "pvalue"), alpha):
-        return f"{capitalise(escape(subject))} ne sont pas également fréquents ({stats})."
-    return (
-        f"Rien ne permet de dire que {escape(subject)} ne sont pas "
-        f"également fréquents ({stats})."
-    )
+        stats = t("gof.clustered", clusters=count(result.n_clusters, "cluster")) + stats
+    subject = escape(subject) if subject is not None else t("gof.subject")
+    key = "gof.significant" if _signif(_need(result, "pvalue"), alpha) else "gof.not_significant"
+    return t(key, subject=subject, stats=stats)
 
 
 def proportion_test_sentence(
     result: Any,
     null_label: str,
     *,
-    subject: str = "La part",
+    subject: str | None = None,
     confidence_level: float | None = None,
     alpha: float = ALPHA,
 ) -> str:
@@ -444,18 +724,18 @@ def proportion_test_sentence(
     p = _need(result, "pvalue")
     interval = fmt_interval(low, high, level, 1, percent=True)
     ref = f"{escape(null_label)} ({fmt_percent(null, 1)}, {fmt_pvalue(p)})"
-    head = f"{subject}, {fmt_percent(est, 1)} ({interval}), "
+    subject = subject if subject is not None else t("proportion.subject")
+    head = t("proportion.head", subject=subject, estimate=fmt_percent(est, 1), interval=interval)
     if not _signif(p, alpha):
-        return head + f"ne diffère pas significativement de {ref}."
-    word = "supérieure" if float(est) > float(null) else "inférieure"
-    return head + f"est {word} à {ref}."
+        return head + t("proportion.not_significant", ref=ref)
+    return head + t("proportion.higher" if float(est) > float(null) else "proportion.lower", ref=ref)
 
 
 def association_sentence(
     result: Any,
     *,
-    row_name: str = "le domaine",
-    col_name: str = "l’implication des citoyens",
+    row_name: str | None = None,
+    col_name: str | None = None,
     alpha: float = ALPHA,
 ) -> str:
     """A test of association (independence) as a sentence.
@@ -473,14 +753,16 @@ def association_sentence(
     >>> association_sentence(R(statistic=2.0, pvalue=0.3, dof=3, n_clusters=None, cramers_v=0.05))
     'Rien ne montre que l’implication des citoyens dépende du domaine (χ² = 2,00, ddl = 3, p = 0,300\\xa0; V de Cramér = 0,05).'
     """
-    symbol = "F de Rao-Scott" if _clustered(result) else "χ²"
+    symbol = t("association.rao_scott") if _clustered(result) else "χ²"
     stats = _stat_text(result, symbol)
     v = _get(result, "cramers_v", "cramer_v")
     if v is not None and not _is_missing(v):
-        stats += f"{NBSP}; V de Cramér = {fmt_number(v, 2)}"
-    if _signif(_need(result, "pvalue"), alpha):
-        return f"{capitalise(escape(col_name))} dépend {_de(row_name)} ({stats})."
-    return f"Rien ne montre que {escape(col_name)} dépende {_de(row_name)} ({stats})."
+        stats = t("association.cramer", stats=stats, v=fmt_number(v, 2))
+    row = t("association.row") if row_name is None else (
+        _de(row_name) if get_language() == "fr" else "on " + escape(row_name))
+    col = t("association.col") if col_name is None else escape(col_name)
+    key = "association.significant" if _signif(_need(result, "pvalue"), alpha) else "association.not_significant"
+    return t(key, col=col, row=row, stats=stats)
 
 
 def _de(noun_phrase: str) -> str:
@@ -501,8 +783,8 @@ def residuals_sentence(
     col: str = "level_b",
     level: Any = True,
     alpha: float = ALPHA,
-    what: str = "Les citoyens sont plus souvent impliqués qu’en moyenne",
-    where: str = "domaine",
+    what: str | None = None,
+    where: str = "domain",
     where_plural: str | None = None,
 ) -> str:
     """Name the rows over-represented in column ``level`` (adjusted p).
@@ -530,19 +812,18 @@ def residuals_sentence(
     _need_columns(frame, (row, col, "adjusted_residual", "pvalue_adjusted"), "residuals table")
     sel = frame[(frame[col] == level) & (frame["adjusted_residual"] > 0)]
     sel = sel[sel["pvalue_adjusted"] < alpha].sort_values("adjusted_residual", ascending=False)
+    one, other = _noun_forms(where, where_plural)
     if sel.empty:
-        return (
-            f"Aucun {escape(where)} ne se distingue après ajustement des "
-            f"p-valeurs (Holm){NBSP}: les écarts observés restent compatibles avec le hasard."
-        )
+        return t("residuals.none", where=escape(one))
     items = [
-        f"{_label(labels, r[row])} (résidu ajusté {fmt_number(r['adjusted_residual'], 1)}, "
-        f"{fmt_pvalue(r['pvalue_adjusted']).replace('p ', 'p ajustée ', 1)})"
+        t("residuals.item", label=_label(labels, r[row]), residual=fmt_number(r["adjusted_residual"], 1),
+          p=_adjusted(r["pvalue_adjusted"]))
         for _, r in sel.iterrows()
     ]
+    what = what if what is not None else t("residuals.what")
     if len(items) == 1:
-        return f"{what} dans le {escape(where)} {items[0]}."
-    return f"{what} dans les {escape(plural(2, where, where_plural))} {join_fr(items)}."
+        return t("residuals.one", what=what, where=escape(one), items=items[0])
+    return t("residuals.many", what=what, where=escape(other), items=join(items))
 
 
 def ranking_sentence(
@@ -570,11 +851,11 @@ def ranking_sentence(
     counts = r[value].value_counts()
     items = []
     for i, row in r.iterrows():
-        tie = ", ex aequo" if counts[row[value]] > 1 else ""
+        tie = ", " + t("fmt.tie") if counts[row[value]] > 1 else ""
         items.append(
             f"{ranks[i]}. {_label(labels, row[level])} ({fmt_number(row[value], 2)}{tie})"
         )
-    return f"Classement par rang moyen (1 = premier){NBSP}: {join_fr(items)}."
+    return t("ranking", items=join(items))
 
 
 def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
@@ -588,11 +869,10 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """
     w = _need(result, "kendall_w", "kendalls_w")
     n = _get(result, "n_subjects", "n")
-    who = f" sur {fmt_count(n, 'ville')}" if n is not None else ""
-    stats = f"W de Kendall = {fmt_number(w, 2)}{who}{NBSP}; Friedman, {_stat_text(result, 'χ²')}"
-    if _signif(_need(result, "pvalue"), alpha):
-        return f"Les villes s’accordent sur cet ordre au-delà du hasard ({stats})."
-    return f"Rien ne montre que les villes s’accordent sur un ordre ({stats})."
+    who = t("agreement.who", cities=count(n, "city")) if n is not None else ""
+    stats = t("agreement.stats", w=fmt_number(w, 2), who=who, stats=_stat_text(result, "χ²"))
+    key = "agreement.significant" if _signif(_need(result, "pvalue"), alpha) else "agreement.not_significant"
+    return t(key, stats=stats)
 
 
 def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
@@ -604,50 +884,38 @@ def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     >>> cochran_sentence(R(statistic=21.5, dof=4, pvalue=0.0003))
     'Les objectifs ne sont pas cités aussi souvent les uns que les autres (Q de Cochran = 21,50, ddl = 4, p < 0,001).'
     """
-    stats = _stat_text(result, "Q de Cochran")
-    if _signif(_need(result, "pvalue"), alpha):
-        return f"Les objectifs ne sont pas cités aussi souvent les uns que les autres ({stats})."
-    return f"Rien ne montre que certains objectifs soient plus souvent cités que d’autres ({stats})."
+    stats = _stat_text(result, t("cochran.symbol"))
+    key = "cochran.significant" if _signif(_need(result, "pvalue"), alpha) else "cochran.not_significant"
+    return t(key, stats=stats)
 
 
 #: Verdicts of :func:`baro.reconcile.reconcile`, in the order reports give them.
 VERDICTS = ("match", "rounding", "inconsistent", "not computable")
 
-_VERDICT_TEXT = {
-    "match": ("est retrouvé exactement", "sont retrouvés exactement"),
-    "rounding": (
-        "ne diffère que par l’arrondi",
-        "ne diffèrent que par l’arrondi",
-    ),
-    "inconsistent": (
-        "est incohérent avec les tables ou avec les autres chiffres publiés",
-        "sont incohérents avec les tables ou avec les autres chiffres publiés",
-    ),
-    "not computable": (
-        "ne peut pas être calculé à partir des tables",
-        "ne peuvent pas être calculés à partir des tables",
-    ),
-}
 
 
-#: French labels of the reconciliation verdicts.
-VERDICT_LABELS = {
-    "match": "identique",
-    "rounding": "arrondi",
-    "inconsistent": "incohérent",
-    "not computable": "non calculable",
-}
+def verdict_labels(language: str | None = None) -> dict[str, str]:
+    """Labels of the reconciliation verdicts in the language.
+
+    >>> verdict_labels()["not computable"], verdict_labels("en")["match"]
+    ('non calculable', 'match')
+    """
+    return {v: t("verdict_label." + v.replace(" ", "_"), language) for v in VERDICTS}
+
+
+#: French labels of the reconciliation verdicts (any language: :func:`verdict_labels`).
+VERDICT_LABELS = verdict_labels("fr")
 
 
 def verdict_label(verdict: str) -> str:
-    """French label of a reconciliation verdict.
+    """Label of a reconciliation verdict in the current language.
 
     >>> verdict_label("rounding")
     'arrondi'
     """
-    if verdict not in VERDICT_LABELS:
+    if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
-    return VERDICT_LABELS[verdict]
+    return verdict_labels()[verdict]
 
 
 def reconcile_details(frame: Any, verdict: str = "inconsistent") -> str:
@@ -668,9 +936,9 @@ def reconcile_details(frame: Any, verdict: str = "inconsistent") -> str:
         raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
     sub = frame[frame["verdict"] == verdict]
     if sub.empty:
-        return f"Aucun chiffre publié n’a le verdict «{NBSP}{verdict_label(verdict)}{NBSP}»."
+        return t("reconcile.none_with_verdict", verdict=verdict_label(verdict))
     return "\n".join(
-        f"- **{escape(r['figure'])}**{NBSP}: {escape(r['note'])}" for _, r in sub.iterrows()
+        t("reconcile.detail", figure=escape(r["figure"]), note=escape(r["note"])) for _, r in sub.iterrows()
     )
 
 
@@ -698,15 +966,15 @@ def reconcile_sentence(frame: Any, *, name_inconsistent: bool = True) -> str:
         n = len(sub)
         if n == 0:
             continue
-        text = f"{fmt_int(n)} {_VERDICT_TEXT[verdict][0 if n < 2 else 1]}"
+        text = f"{fmt_int(n)} {form('verdict.' + verdict.replace(' ', '_'), n)}"
         if verdict == "inconsistent" and name_inconsistent and "figure" in frame.columns:
-            text += f" ({join_fr(escape(x) for x in sub['figure'])})"
+            text += f" ({join(escape(x) for x in sub['figure'])})"
         parts.append(text)
     total = len(frame)
-    head = f"Sur {fmt_count(total, 'chiffre publié', 'chiffres publiés')}, "
+    head = t("reconcile.head", total=count(total, "published_figure"))
     if not parts:
-        return "Aucun chiffre publié n’est à rapprocher des tables."
-    return head + f"{NBSP}; ".join(parts) + "."
+        return t("reconcile.nothing")
+    return head + (f"{NBSP}; " if get_language() == "fr" else "; ").join(parts) + "."
 
 
 def data_status_sentence(edition: Any) -> str:
@@ -724,91 +992,58 @@ def data_status_sentence(edition: Any) -> str:
     >>> data_status_sentence(E(year=2015, simulated=False, meta={"edition": {}}))
     'Les tables de l’édition 2015 sont les réponses des villes.'
     """
-    note = _get(_get(edition, "meta", default={}), "edition", default={}) or {}
-    data_note = note.get("data_note", "") if isinstance(note, Mapping) else ""
+    data_note = edition_note(edition)
     year = escape(_need(edition, "year"))
     if _need(edition, "simulated"):
-        text = (
-            f"**Données simulées (SIMULATED).** Les tables de l’édition {year} ne sont "
-            f"pas les réponses des villes{NBSP}: elles sont simulées."
-        )
+        text = t("status.simulated_head") + t("status.simulated_one", year=year)
         return text + (f" {escape(data_note)}" if data_note else "")
-    return f"Les tables de l’édition {year} sont les réponses des villes."
+    return t("status.real_one", year=year)
+
+
+def edition_note(edition: Any, language: str | None = None) -> str:
+    """The edition's ``data_note`` in the language (``data_note_en`` in English; "" if none).
+
+    >>> from types import SimpleNamespace as E
+    >>> e = E(meta={"edition": {"data_note": "Tables simulées.", "data_note_en": "Simulated tables."}})
+    >>> edition_note(e), edition_note(e, "en")
+    ('Tables simulées.', 'Simulated tables.')
+    """
+    note = _get(_get(edition, "meta", default={}), "edition", default={}) or {}
+    if not isinstance(note, Mapping):
+        return ""
+    lang = get_language(language)
+    key = "data_note" if lang == LANGUAGES[0] else f"data_note_{lang}"
+    return str(note.get(key, ""))
 
 
 # ------------------------------------------------------------- more builders
-def _few_clusters_fr(w: Any) -> str:
+def _few_clusters(w: Any) -> str:
     n = int(w["n"])
-    return (
-        f"Seulement {fmt_count(n, 'grappe')} (villes){NBSP}: la variance du plan de sondage "
-        f"repose sur {fmt_count(n - 1, 'degré')} de liberté et reste instable."
-    )
+    return t("caveat.few_clusters", clusters=count(n, "cluster"), degrees=count(n - 1, "degree"))
 
 
-def _small_expected_fr(w: Any) -> str:
-    return (
-        f"{fmt_int(w['count'])} des {fmt_int(w['total'])} effectifs attendus sont inférieurs "
-        f"à 5{NBSP}: l’approximation du χ² est fragile"
-        + (" (voir la p-valeur de Monte-Carlo)." if w["monte_carlo"] else ".")
-    )
+def _small_expected(w: Any) -> str:
+    head = t("caveat.small_expected", small=fmt_int(w["count"]), total=fmt_int(w["total"]))
+    return head + (t("caveat.see_monte_carlo") if w["monte_carlo"] else ".")
 
 
-def _few_subjects_fr(w: Any) -> str:
-    of = {"cochran_q": "du Q de Cochran", "friedman": "de la statistique de Friedman"}[w["test"]]
-    return (
-        f"Seulement {fmt_count(int(w['n']), 'ville')}{NBSP}: l’approximation du χ² {of} "
-        "est grossière."
-    )
+def _few_subjects(w: Any) -> str:
+    of = {"cochran_q": "caveat.of_q", "friedman": "caveat.of_friedman"}[w["test"]]
+    return t("caveat.few_subjects", cities=count(int(w["n"]), "city"), what=t(of))
 
 
-def _count_en(n: int, singular: str, plural_form: str | None = None) -> str:
-    word = singular if abs(n) == 1 else (plural_form or singular + "s")
-    return f"{int(n):,} {word}"
-
-
-def _few_clusters_en(w: Any) -> str:
-    n = int(w["n"])
-    return (
-        f"Only {_count_en(n, 'cluster')} (cities): the design-based variance rests on "
-        f"{_count_en(n - 1, 'degree')} of freedom and is unstable."
-    )
-
-
-def _small_expected_en(w: Any) -> str:
-    return (
-        f"{int(w['count']):,} of the {int(w['total']):,} expected counts are below 5: "
-        "the chi-square approximation is fragile"
-        + (" (see the Monte-Carlo p-value)." if w["monte_carlo"] else ".")
-    )
-
-
-def _few_subjects_en(w: Any) -> str:
-    of = {"cochran_q": "Cochran’s Q", "friedman": "Friedman’s statistic"}[w["test"]]
-    return (
-        f"Only {_count_en(int(w['n']), 'city', 'cities')}: the chi-square approximation "
-        f"to {of} is rough."
-    )
-
-
-#: Language -> warning code -> sentence of a :class:`baro.stats.Caveat`.
-#: Every code of :data:`baro.stats.CAVEAT_CODES` has a sentence in every
-#: language (a test checks it).
-CAVEAT_SENTENCES: dict[str, dict[str, Any]] = {
-    "fr": {
-        "few_clusters": _few_clusters_fr,
-        "small_expected": _small_expected_fr,
-        "few_subjects": _few_subjects_fr,
-    },
-    "en": {
-        "few_clusters": _few_clusters_en,
-        "small_expected": _small_expected_en,
-        "few_subjects": _few_subjects_en,
-    },
+#: Warning code -> its sentence (in the current language, from the
+#: catalogue); every code of :data:`baro.stats.CAVEAT_CODES` has one, in
+#: every language (a test checks it).
+CAVEAT_SENTENCES: dict[str, Any] = {
+    "few_clusters": _few_clusters,
+    "small_expected": _small_expected,
+    "few_subjects": _few_subjects,
 }
 
 
-def caveat_text(warning: Any, language: str = "fr") -> str:
-    """The reader's sentence of a warning of :mod:`baro.stats`.
+def caveat_text(warning: Any, language: str | None = None) -> str:
+    """The reader's sentence of a warning of :mod:`baro.stats`, in the report's language.
 
     ``warning`` is a :class:`baro.stats.Caveat` (a code and its values).
 
@@ -818,23 +1053,20 @@ def caveat_text(warning: Any, language: str = "fr") -> str:
     >>> caveat_text(few_clusters(6), "en")
     'Only 6 clusters (cities): the design-based variance rests on 5 degrees of freedom and is unstable.'
     """
-    if language not in CAVEAT_SENTENCES:
-        raise ValueError(
-            f"unknown language {language!r}; allowed: {', '.join(CAVEAT_SENTENCES)}"
-        )
+    lang = get_language(language)
     code = getattr(warning, "code", None)
     if code is None:
         raise TypeError(
             f"a warning must be a baro.stats.Caveat (a code and its values), "
             f"not {type(warning).__name__} {warning!r}"
         )
-    sentences = CAVEAT_SENTENCES[language]
-    if code not in sentences:
-        raise KeyError(f"warning code {code!r} has no sentence in language {language!r}")
-    return sentences[code](warning)
+    if code not in CAVEAT_SENTENCES:
+        raise KeyError(f"warning code {code!r} has no sentence in language {lang!r}")
+    with use_language(lang):
+        return CAVEAT_SENTENCES[code](warning)
 
 
-def caveats(*results: Any, language: str = "fr") -> list[str]:
+def caveats(*results: Any, language: str | None = None) -> list[str]:
     """Sentences of the warnings of every result (``warnings`` field or ``attrs``), deduplicated.
 
     >>> from types import SimpleNamespace as R
@@ -848,9 +1080,9 @@ def caveats(*results: Any, language: str = "fr") -> list[str]:
         if found is None and hasattr(r, "attrs"):
             found = r.attrs.get("warnings", ())
         for w in found or ():
-            t = caveat_text(w, language)
-            if t not in out:
-                out.append(t)
+            sentence = caveat_text(w, language)
+            if sentence not in out:
+                out.append(sentence)
     return out
 
 
@@ -859,8 +1091,8 @@ def concentration_sentence(
     labels: Mapping[str, str] | None = None,
     *,
     n_levels: int,
-    noun: str = "domaine",
-    what: str = "des projets",
+    noun: str = "domain",
+    what: str | None = None,
     alpha: float = ALPHA,
 ) -> str:
     """The share of the top levels against their share if all were equal.
@@ -879,26 +1111,26 @@ def concentration_sentence(
     levels = list(_need(result, "levels"))
     est, null, p = _need(result, "estimate"), _need(result, "null"), _need(result, "pvalue")
     level = _get(result, "confidence_level", default=0.95)
-    names = join_fr(_label(labels, v) for v in levels)
+    names = join(_label(labels, v) for v in levels)
     interval = fmt_interval(_need(result, "ci_low"), _need(result, "ci_high"), level, 1, percent=True)
+    one, other = _noun_forms(noun)
     if len(levels) == 1:
-        who = f"Le premier {noun} ({names}) réunit"
+        who = t("concentration.first_one", noun=one, names=names)
     else:
-        who = f"Les {fmt_int(len(levels))} premiers {plural(len(levels), noun)} ({names}) réunissent"
-    head = f"{who} {fmt_percent(est, 1)} {escape(what)} ({interval}), "
-    ref = (
-        f"les {fmt_percent(null, 1)} attendus si les {fmt_int(n_levels)} {plural(n_levels, noun)} "
-        f"étaient également fréquents ({fmt_pvalue(p)})"
-    )
+        who = t("concentration.first_many", n=fmt_int(len(levels)), nouns=other, names=names)
+    what = escape(what) if what is not None else t("concentration.what")
+    head = t("concentration.head", who=who, estimate=fmt_percent(est, 1), what=what, interval=interval)
+    ref = t("concentration.ref", null=fmt_percent(null, 1), n=fmt_int(n_levels),
+            nouns=one if _plural_category(n_levels) == "one" else other, p=fmt_pvalue(p))
     if not _signif(p, alpha):
-        return head + f"sans différence significative avec {ref}."
-    return head + ("plus que " if float(est) > float(null) else "moins que ") + ref + "."
+        return head + t("concentration.not_significant", ref=ref)
+    return head + t("concentration.more" if float(est) > float(null) else "concentration.less", ref=ref)
 
 
 def pairwise_sentence(
     pairwise: Any,
     *,
-    noun: str = "domaine",
+    noun: str = "domain",
     alpha: float = ALPHA,
     pvalue: str = "pvalue_adjusted",
     method: str = "Holm",
@@ -915,12 +1147,8 @@ def pairwise_sentence(
     _need_columns(pairwise, (pvalue,), "pairwise table")
     n = len(pairwise)
     k = int((pairwise[pvalue] < alpha).sum())
-    verb = "diffère" if k < 2 else "diffèrent"
-    return (
-        f"Sur {fmt_count(n, 'paire')} de {plural(2, noun)}, {fmt_int(k)} {verb} significativement "
-        f"après correction de {escape(method)} (p ajustée < {fmt_number(alpha, 2)}){NBSP}; "
-        f"les {plural(2, noun)} qui partagent une lettre ne diffèrent pas significativement."
-    )
+    return t("pairwise", pairs=count(n, "pair"), nouns=_noun_forms(noun)[1], k=fmt_int(k),
+             verb=form("pairwise.verb", k), method=escape(method), alpha=fmt_number(alpha, 2))
 
 
 def panel_sentence(cities: Any, projects: Any, *, cluster: str = "city_id") -> str:
@@ -937,11 +1165,8 @@ def panel_sentence(cities: Any, projects: Any, *, cluster: str = "city_id") -> s
     per = projects.groupby(cluster).size().reindex(cities[cluster], fill_value=0)
     n_c, n_p = len(cities), len(projects)
     mean = n_p / n_c if n_c else float("nan")
-    return (
-        f"Le panel compte {fmt_count(n_c, 'ville')} et {fmt_count(n_p, 'projet')}, soit "
-        f"{fmt_number(mean, 1)} {plural(mean, 'projet')} par ville en moyenne "
-        f"(de {fmt_int(per.min())} à {fmt_int(per.max())} selon la ville)."
-    )
+    return t("panel", cities=count(n_c, "city"), projects=count(n_p, "project"), mean=fmt_number(mean, 1),
+             per=form("noun.project", mean), low=fmt_int(per.min()), high=fmt_int(per.max()))
 
 
 def log_sentence(log: Any) -> str:
@@ -959,12 +1184,9 @@ def log_sentence(log: Any) -> str:
     """
     read, kept, out = (int(log[c].sum()) for c in ("rows_read", "rows_kept", "rows_excluded"))
     if out == 0:
-        return f"Le nettoyage a lu {fmt_count(read, 'ligne')} et les a toutes gardées."
-    return (
-        f"Le nettoyage a lu {fmt_count(read, 'ligne')} et en a gardé {fmt_int(kept)}{NBSP}; "
-        f"{fmt_count(out, 'ligne')} {'a été écartée' if out < 2 else 'ont été écartées'}, "
-        "chacune avec sa raison dans le journal."
-    )
+        return t("log.all_kept", read=count(read, "line"))
+    return t("log.some_excluded", read=count(read, "line"), kept=fmt_int(kept), excluded=count(out, "line"),
+             verb=form("log.verb", out))
 
 
 def change_answer_sentence(
@@ -999,31 +1221,27 @@ def change_answer_sentence(
     rose = float(d) > 0
     sig_c, sig_u = _signif(pc, alpha), _signif(pu, alpha)
     if sig_c and rose:
-        head = "**Oui.**"
+        head = t("change.yes")
     elif sig_c:
-        head = "**Non\u00a0: elle a baissé.**"
+        head = t("change.fell")
     else:
-        head = "**Non, pas de façon démontrable.**"
+        head = t("change.no")
     ea, eb = (escape(e) for e in editions)
-    body = (
-        f" La part de {escape(label)} passe de {fmt_percent(a, 1)} en {ea} à {fmt_percent(b, 1)} "
-        f"en {eb} ({fmt_points(d)}, "
-        f"{fmt_interval(_need(clustered, 'ci_low'), _need(clustered, 'ci_high'), level, 1, percent=True)}, "
-        f"{fmt_pvalue(pc)} en tenant compte des grappes)."
+    body = t(
+        "change.body", label=escape(label), a=fmt_percent(a, 1), ea=ea, b=fmt_percent(b, 1), eb=eb,
+        points=fmt_points(d), p=fmt_pvalue(pc),
+        interval=fmt_interval(_need(clustered, "ci_low"), _need(clustered, "ci_high"), level, 1, percent=True),
     )
     flat = (
         f"({fmt_interval(_need(unclustered, 'ci_low'), _need(unclustered, 'ci_high'), level, 1, percent=True)}, "
         f"{fmt_pvalue(pu)})"
     )
     if sig_u and not sig_c:
-        tail = (
-            f" Sans tenir compte des grappes, l’écart paraîtrait significatif {flat}{NBSP}: "
-            "c’est le regroupement des projets par ville qui change la conclusion."
-        )
+        tail = t("change.flat_would_be", flat=flat)
     elif sig_u == sig_c:
-        tail = f" Sans tenir compte des grappes, la conclusion est la même {flat}."
+        tail = t("change.flat_same", flat=flat)
     else:
-        tail = f" Sans tenir compte des grappes, l’écart ne serait pas significatif {flat}."
+        tail = t("change.flat_not", flat=flat)
     return head + body + tail
 
 
@@ -1038,15 +1256,10 @@ def deff_sentence(table: Any, *, column: str = "design_effect") -> str:
     """
     values = table[column].dropna()
     if values.empty:
-        return "Aucun effet de plan n’est calculable pour ces tests."
+        return t("deff.none")
     lo, hi = float(values.min()), float(values.max())
-    end = (
-        "tenir compte du regroupement des projets par ville élargit les intervalles "
-        "et relève les p-valeurs en conséquence."
-        if hi > 1
-        else "le regroupement des projets par ville change peu les conclusions."
-    )
-    return f"Les effets de plan des tests principaux vont de {fmt_number(lo, 2)} à {fmt_number(hi, 2)}{NBSP}: {end}"
+    end = t("deff.wider") if hi > 1 else t("deff.little")
+    return t("deff.range", low=fmt_number(lo, 2), high=fmt_number(hi, 2), end=end)
 
 
 def editions_status_sentence(editions: Iterable[Any]) -> str:
@@ -1065,20 +1278,14 @@ def editions_status_sentence(editions: Iterable[Any]) -> str:
     real = [escape(_need(e, "year")) for e in eds if not _need(e, "simulated")]
 
     def which(years: list[str]) -> str:
-        return f"de l’édition {years[0]}" if len(years) == 1 else f"des éditions {join_fr(years)}"
+        return t("status.which_one", years=years[0]) if len(years) == 1 else t("status.which_many", years=join(years))
 
     if not sim:
-        return f"Les tables {which(real)} sont les réponses des villes."
-    head = "**Données simulées (SIMULATED).** "
+        return t("status.real_many", which=which(real))
+    head = t("status.simulated_head")
     if not real:
-        return head + (
-            f"Les tables {which(sim)} ne sont pas les réponses des villes{NBSP}: "
-            "elles sont simulées, calibrées sur les chiffres publiés."
-        )
-    return head + (
-        f"Les tables {which(sim)} sont simulées, calibrées sur les chiffres publiés{NBSP}; "
-        f"celles {which(real)} sont les réponses des villes."
-    )
+        return head + t("status.simulated_all", which=which(sim))
+    return head + t("status.simulated_some", sim=which(sim), real=which(real))
 
 
 def changes_sentence(
@@ -1105,17 +1312,16 @@ def changes_sentence(
     ea, eb = (escape(e) for e in editions)
     sig = changes[changes[pvalue] < alpha].sort_values(pvalue, kind="stable")
     n = len(changes)
-    head = f"De {ea} à {eb}, après correction de Holm, "
+    head = t("changes.head", ea=ea, eb=eb)
     if sig.empty:
-        return head + f"aucune des {fmt_int(n)} parts ne change significativement."
+        return head + t("changes.none", n=fmt_int(n))
     items = [
-        f"{_label(labels, r['level'])} ({fmt_points(r['difference'])}, "
-        f"{fmt_pvalue(r[pvalue]).replace('p ', 'p ajustée ', 1)})"
+        t("changes.item", label=_label(labels, r["level"]), points=fmt_points(r["difference"]), p=_adjusted(r[pvalue]))
         for _, r in sig.iterrows()
     ]
     k = len(items)
-    verb = "change" if k < 2 else "changent"
-    return head + f"{fmt_int(k)} {plural(k, 'part')} sur {fmt_int(n)} {verb} significativement{NBSP}: {join_fr(items)}."
+    return head + t("changes.some", k=fmt_int(k), shares=form("noun.share", k), n=fmt_int(n),
+                    verb=form("changes.verb", k), items=join(items))
 
 
 def zero_share_sentence(
@@ -1144,14 +1350,10 @@ def zero_share_sentence(
     for _, r in changes.iterrows():
         zero = [e for e, s in zip(editions, (r["estimate_a"], r["estimate_b"])) if float(s) == 0]
         if len(zero) == 1:
-            items.append(f"{_label(labels, r['level'])} (en {escape(zero[0])})")
+            items.append(t("zero_share.item", label=_label(labels, r["level"]), year=escape(zero[0])))
     if not items:
         return ""
-    return (
-        f"Aucun projet dans l’une des deux éditions{NBSP}: {join_fr(items)}. Si la catégorie ne "
-        "figurait pas dans la liste de cette édition, l’écart tient au questionnaire et non aux "
-        "réponses des villes."
-    )
+    return t("zero_share", items=join(items))
 
 
 def not_compared_sentence(
@@ -1172,17 +1374,11 @@ def not_compared_sentence(
     """
     if not only_one:
         return ""
-    items = [
-        f"{_label(labels, level)} (proposé en {escape(year)} seulement)"
-        for level, year in only_one.items()
-    ]
-    return (
-        f"Non comparés, car une seule des deux éditions les proposait{NBSP}: "
-        f"{join_fr(items)}."
-    )
+    items = [t("not_compared.item", label=_label(labels, level), year=escape(year)) for level, year in only_one.items()]
+    return t("not_compared", items=join(items))
 
 
-def missing_table_sentence(what: str) -> str:
+def missing_table_sentence(what: str | None = None) -> str:
     """Say that a chapter has no data because the edition lacks a table.
 
     Examples
@@ -1190,4 +1386,5 @@ def missing_table_sentence(what: str) -> str:
     >>> missing_table_sentence("des objectifs")
     'Cette édition n’a pas de table des objectifs\xa0: les analyses de ce chapitre ne sont pas calculées.'
     """
-    return f"Cette édition n’a pas de table {escape(what)}{NBSP}: les analyses de ce chapitre ne sont pas calculées."
+    what = escape(what) if what is not None else t("missing_table.objectives")
+    return t("missing_table", what=what)

@@ -1,5 +1,6 @@
 """French formatting and sentences: exact strings."""
 
+import re
 from types import SimpleNamespace as R
 
 import pandas as pd
@@ -239,7 +240,7 @@ def test_every_warning_code_has_a_sentence_in_every_language():
 def test_a_warning_that_is_not_structured_is_refused():
     with pytest.raises(TypeError, match="Caveat"):
         text.caveats(R(warnings=("only 6 clusters",)))
-    with pytest.raises(ValueError, match="unknown language 'de'"):
+    with pytest.raises(ValueError, match="language must be one of fr, en, got 'de'"):
         text.caveat_text(few_clusters(2), language="de")
 
 
@@ -264,3 +265,73 @@ def test_panel_and_log_sentences():
         f"Le nettoyage a lu 10 lignes et en a gardé 9{NB}; 1 ligne a été écartée, "
         "chacune avec sa raison dans le journal."
     )
+
+
+# ------------------------------------------------------------ languages
+def test_catalogue_has_every_language_with_the_same_placeholders():
+    import string
+
+    for key, entry in text.catalogue().items():
+        assert set(entry) == set(text.LANGUAGES), f"{key}: languages {sorted(entry)}"
+        shapes = {lang: (type(v), len(v) if isinstance(v, list) else 1) for lang, v in entry.items()}
+        assert len(set(shapes.values())) == 1, f"{key}: {shapes}"
+        if isinstance(entry["fr"], str):
+            fields = {
+                lang: {f for _, f, _, _ in string.Formatter().parse(v) if f}
+                for lang, v in entry.items()
+            }
+            assert {f.lower() for f in fields["fr"]} == {f.lower() for f in fields["en"]}, f"{key}: {fields}"
+
+
+def test_unknown_language_and_sentence_are_refused():
+    with pytest.raises(ValueError, match="fr, en"):
+        text.use_language("de")
+    with pytest.raises(KeyError, match="no sentence"):
+        text.t("no.such.sentence")
+    assert text.get_language() == "fr"
+
+
+def test_english_numbers_lists_plurals():
+    with text.use_language("en"):
+        assert text.fmt_number(-1234.5, 1) == "\u22121,234.5"
+        assert text.fmt_percent(0.458) == "45.8%"
+        assert text.fmt_interval(0.121, 0.184, percent=True) == "95% CI [12.1, 18.4]"
+        assert text.fmt_pvalue(0.0004) == "p < 0.001"
+        assert text.count(0, "city") == "0 cities" and text.count(1, "city") == "1 city"
+        assert text.join(["a", "b"]) == "a and b"
+        assert text.fmt_points(-0.01) == "\u22121.0 points"
+    assert text.count(0, "city") == "0 ville"
+
+
+def test_english_sentences():
+    res = R(statistic=96.4, pvalue=0.0002, dof=4.37, n_clusters=38, pvalue_monte_carlo=float("nan"))
+    with text.use_language("en"):
+        assert text.gof_sentence(res) == (
+            "The domains are not equally frequent (Rao-Scott for 38 clusters, χ² = 96.40, df = 4.4, p < 0.001)."
+        )
+        a = R(statistic=3.2, pvalue=0.001, dof=(7.1, 262.7), n_clusters=38, cramers_v=0.31)
+        assert text.association_sentence(a) == (
+            "Citizen involvement depends on the domain (Rao-Scott F = 3.20, df = 7.1 and 262.7, p = 0.001; "
+            "Cramér's V = 0.31)."
+        )
+        log = pd.DataFrame({"rows_read": [850], "rows_kept": [849], "rows_excluded": [1]})
+        assert text.log_sentence(log) == (
+            "Cleaning read 850 rows and kept 849; 1 row was excluded, each with its reason in the log."
+        )
+        c = pd.DataFrame({"city_id": ["V01", "V02"]})
+        p = pd.DataFrame({"city_id": ["V01", "V01", "V01", "V02"]})
+        assert text.panel_sentence(c, p) == (
+            "The panel has 2 cities and 4 projects, that is 2.0 projects per city on average "
+            "(from 1 to 3 depending on the city)."
+        )
+
+
+def test_no_french_left_in_english_catalogue():
+    """English templates hold no accented French word nor French typography."""
+    for key, entry in text.catalogue().items():
+        values = entry["en"] if isinstance(entry["en"], list) else [entry["en"]]
+        for v in values:
+            assert "\u00a0" not in v and " :" not in v, key
+            words = re.findall(r"[A-Za-zÀ-ÿ’']+", v)
+            survey = ("Baromètre", "numérique", "Cramér's")  # the survey's published name, Cramér's V
+            assert not [w for w in words if re.search(r"[àâçèéêëîïôûùœ]", w) and w not in survey], (key, v)

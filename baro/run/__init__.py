@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from baro import text
 from baro.errors import BaroError
 from baro.run.plan import (Job, cache_key, check_parameters, code_hashes, edition_inputs, notebook_parameters,
                            parse_assignments, resolve_parameters, sha256_file, stale_reason)
@@ -156,13 +157,13 @@ def plan_jobs(
     for year in years:
         edition = editions_mod.load(year, root=editions_root, data_dir=data_dir)
         loaded[year] = edition
-        meta = edition.meta.get("edition", {})
         params = {"edition": year, "data_dir": str(data_dir) if data_dir else "", **values["edition"]}
         inputs = edition_inputs(edition.data_path, edition.path, taxonomy)
         jobs.append(Job(
             name=str(year), notebook=paths["edition"], output=out / str(year), parameters=params,
-            title=edition.title, subtitle=f"Rapport d'analyse de l'édition {year}", edition=year,
-            data_status="SIMULATED" if edition.simulated else "real", data_note=str(meta.get("data_note", "")),
+            title=edition.title, subtitle=text.t("page.edition_subtitle", params.get("language"), year=year),
+            edition=year, data_status="SIMULATED" if edition.simulated else "real",
+            data_note=text.edition_note(edition, params.get("language")),
             inputs=inputs, code=code, notebook_hash=notebook_hash["edition"],
             key=cache_key(notebook_hash["edition"], params, inputs, code),
         ))
@@ -178,13 +179,13 @@ def plan_jobs(
             loaded[y] = e
             inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
         simulated = [y for y in trend_years if loaded[y].simulated]
-        span = f"de {min(trend_years)} à {max(trend_years)}" if trend_years else ""
-        note = (f"Les tables des éditions {', '.join(map(str, simulated))} sont simulées : "
-                "les chiffres publiés sont respectés, le reste est une hypothèse.") if simulated else ""
+        language = params.get("language")
+        span = text.t("page.trends_span", language, first=min(trend_years), last=max(trend_years)) if trend_years else ""
+        note = text.t("page.trends_note", language, years=", ".join(map(str, simulated))) if simulated else ""
         jobs.append(Job(
             name="trends", notebook=paths["trends"], output=out / "trends", parameters=params,
-            title=f"Baromètre ville numérique : évolution {span}",
-            subtitle="Comparaison des éditions sur la nomenclature harmonisée", edition="trends",
+            title=text.t("page.trends_title", language, span=span),
+            subtitle=text.t("page.trends_subtitle", language), edition="trends",
             data_status="SIMULATED" if simulated else "real", data_note=note,
             inputs=inputs, code=code, notebook_hash=notebook_hash["trends"],
             key=cache_key(notebook_hash["trends"], params, inputs, code),

@@ -163,10 +163,44 @@ def _output_html(output: Mapping[str, Any]) -> str:
     return f'<div class="output_text"><pre>{html_lib.escape(_ANSI.sub("", value), quote=False)}</pre></div>'
 
 
-def notebook_body(nb: Any) -> str:
+#: Tag of a code cell whose outputs stay out of the exported report.
+HIDE_TAG = "hide"
+
+
+def report_language(nb: Any) -> str:
+    """The language of an executed report: its ``language`` parameter (default French)."""
+    from baro.text import LANGUAGES
+
+    meta = nb.metadata.get("baro") or {}
+    params = meta.get("parameters") or nb.metadata.get("papermill", {}).get("parameters") or {}
+    return params.get("language") or LANGUAGES[0]
+
+
+def cell_shown(cell: Any, language: str) -> bool:
+    """Whether the report shows ``cell``: not tagged ``hide``, and not tagged with another language.
+
+    A markdown cell tagged ``fr`` or ``en`` is narrative in that language;
+    an untagged cell shows in every language.
+
+    >>> from nbformat.v4 import new_markdown_cell
+    >>> en = new_markdown_cell("# Domains", metadata={"tags": ["en"]})
+    >>> cell_shown(en, "en"), cell_shown(en, "fr")
+    (True, False)
+    """
+    from baro.text import LANGUAGES
+
+    tags = cell.get("metadata", {}).get("tags", [])
+    if HIDE_TAG in tags:
+        return False
+    return not any(tag in LANGUAGES and tag != language for tag in tags)
+
+
+def notebook_body(nb: Any, language: str | None = None) -> str:
     """The notebook's narrative and outputs as an HTML fragment: no code, no prompts.
 
-    Markdown cells are rendered, and each code cell's outputs in the form
+    Cells tagged ``hide``, and markdown cells in another language than the
+    report's (see :func:`cell_shown`), are left out. Markdown cells are
+    rendered, and each code cell's outputs in the form
     nbconvert's HTML export would choose (HTML first, then images,
     Markdown, text); streams (warnings) stay visible. The fragment has no
     wrapper per cell or output: nothing on the page needs one, and each
@@ -183,8 +217,11 @@ def notebook_body(nb: Any) -> str:
     <div class="output_stream output_stderr"><pre>UserWarning: peu de villes
     </pre></div>
     """
+    language = language or report_language(nb)
     parts: list[str] = []
     for cell in nb.cells:
+        if not cell_shown(cell, language):
+            continue
         if cell.cell_type == "markdown":
             parts.append(markdown_html(_text(cell.source)))
         elif cell.cell_type == "code":
@@ -334,6 +371,8 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
     """
     import jinja2
 
+    from baro import text
+
     missing = [k for k in ("title", "edition", "data_status", "date", "version") if k not in meta]
     if missing:
         raise KeyError(f"notebook metadata 'baro' lacks {', '.join(missing)} (expected keys: {', '.join(METADATA_KEYS)})")
@@ -347,13 +386,21 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template("report.html.j2")
+    language = (meta.get("parameters") or {}).get("language") or text.LANGUAGES[0]
+    labels = {key.removeprefix("page."): text.template(key, language) for key in text.catalogue() if key.startswith("page.")}
+    try:
+        date = text.fmt_date(meta["date"], language=language)
+    except (TypeError, ValueError):
+        date = meta["date"]
     return template.render(
+        language=language,
+        labels=labels,
         title=meta["title"],
         subtitle=meta.get("subtitle", ""),
         edition=_edition_label(meta),
         simulated=meta["data_status"] == "SIMULATED",
         data_note=meta.get("data_note", ""),
-        date=meta["date"],
+        date=date,
         version=meta["version"],
         toc=toc,
         css=jinja2.utils.markupsafe.Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
@@ -369,10 +416,16 @@ def _edition_label(meta: Mapping[str, Any]) -> str:
     >>> _edition_label({"edition": 2014})
     '2014'
     """
+    from baro import text
+
     edition = meta["edition"]
     if edition == "trends":
-        years = (meta.get("parameters") or {}).get("editions") or []
-        return "comparaison " + ", ".join(map(str, years)) if years else "comparaison des éditions"
+        params = meta.get("parameters") or {}
+        language = params.get("language") or text.LANGUAGES[0]
+        years = params.get("editions") or []
+        if not years:
+            return text.t("page.comparison_all", language)
+        return text.t("page.comparison", language, years=", ".join(map(str, years)))
     return str(edition)
 
 

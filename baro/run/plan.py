@@ -45,7 +45,7 @@ def _finite(v: Any) -> bool:
 PARAMETER_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "confidence_level": (lambda v: _finite(v) and 0 < v < 1, "a number strictly between 0 and 1"),
     "seed": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "an integer, 0 or more"),
-    "language": (lambda v: v in ("fr", "en"), "'fr' or 'en'"),
+    "language": (lambda v: v in __import__("baro.text").text.LANGUAGES, "'fr' or 'en'"),
     "weighting": (lambda v: v in ("none", "population"), "'none' or 'population'"),
 }
 
