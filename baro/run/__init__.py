@@ -198,9 +198,10 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
 
     Every problem of every table (file, row, column, value) is raised at
     once as an :class:`~baro.errors.InputError`: ``baro run`` exits with
-    status 2 having run nothing.
+    status 2 having run nothing. The clean tables are kept
+    (:func:`baro.clean.cache.cached_tables`): the notebooks read them back.
     """
-    from baro.clean import load_tables
+    from baro.clean import cached_tables
     from baro.errors import InputError
     from baro.paths import editions_dir
 
@@ -211,7 +212,7 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
     problems = []
     for year, path in sorted(sources):
         try:
-            load_tables(path, edition=year)
+            cached_tables(path, edition=year)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
