@@ -236,13 +236,15 @@ def prepare(
             if len(set(lv)) != len(lv):
                 raise ValueError(f"levels for column {c!r} repeat a value: {lv!r}")
             lookup = {v: i for i, v in enumerate(lv)}
-            unknown = [v for v in found if v not in lookup]
+            # a categorical's unused categories need not be among the levels
+            used = np.bincount(code, minlength=len(found)) > 0
+            unknown = [v for v, u in zip(found, used) if u and v not in lookup]
             if unknown:
                 raise ValueError(
                     f"column {c!r} holds values not in the given levels: "
                     f"{unknown!r}; allowed: {lv!r}"
                 )
-            remap = np.array([lookup[v] for v in found], dtype=np.intp)
+            remap = np.array([lookup.get(v, -1) for v in found], dtype=np.intp)
             code = remap[code]
             found = lv
         codes[c] = code
