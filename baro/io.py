@@ -145,7 +145,7 @@ def read_table(
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not data.strip():
+    if not data or data.isspace():
         raise _fail(path, "is empty: no header row and no data rows")
     head = data[:16]
     if data.startswith(_ZIP_MAGIC):
@@ -266,7 +266,7 @@ def sniff_delimiter(lines: list[str]) -> str:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 #: Rows per chunk when pandas reads a CSV file (bounds the memory of the strings).
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 50_000
 
 
 def _lines(text: str, pos: int = 0):

@@ -553,15 +553,14 @@ class Report:
         attrs = dict(getattr(result, "attrs", {}) or {})
         variable = variable or attrs.get("column")
         frame = result if letters is None else result.merge(letters, on="level")
-        estimate = _first(frame, "estimate", "share")
-        deff = _first(frame, "design_effect", "deff")
+        estimate, deff = "estimate", "design_effect"  # the stats contract's names
         clustered = attrs.get("cluster") is not None if "cluster" in attrs else None
         unit = unit or ("project" if clustered or clustered is None else "city")
         head = {"level": self.taxonomy.header(variable, self.language) if variable else "level"}
         rest = {"count": text.t(f"col.count.{unit}"), estimate: text.t("col.share"),
                 "ci_low": text.t("col.ci_low"), "ci_high": text.t("col.ci_high")}
-        values = frame[deff].dropna() if deff else pd.Series(dtype=float)
-        if deff and not ((values - 1).abs() < 1e-12).all():
+        values = frame[deff].dropna() if deff in frame.columns else pd.Series(dtype=float)
+        if not ((values - 1).abs() < 1e-12).all():
             rest[deff] = text.t("col.design_effect")
         if "letters" in frame.columns:
             rest["letters"] = text.t("col.letters")
@@ -665,7 +664,7 @@ PAIR_COLUMNS = ("level_a", "level_b")
 
 #: Default formats of :meth:`Report.table`, by column name.
 NAME_FORMATS = {
-    "share": "percent", "estimate": "percent", "pvalue": "pvalue", "pvalue_adjusted": "pvalue",
+    "estimate": "percent", "pvalue": "pvalue", "pvalue_adjusted": "pvalue",
     "pvalue_unclustered": "pvalue", "pvalue_clustered": "pvalue", "difference": "points",
 }
 
@@ -673,10 +672,6 @@ NAME_FORMATS = {
 def _caption(kind: str, name: str, caption: str | None) -> str:
     """``caption``, or the catalogue's ``KIND.NAME`` in the report's language."""
     return caption if caption is not None else text.t(f"{kind}.{name}")
-
-
-def _first(frame: pd.DataFrame, *names: str) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
 
 
 class _BoundStats:

@@ -603,7 +603,7 @@ def _stat_text(result: Any, symbol: str) -> str:
     stat = _get(result, "statistic")
     if stat is not None and not _is_missing(stat):
         parts.append(f"{symbol} = {fmt_number(stat, 2)}")
-    dof = _get(result, "dof", "df")
+    dof = _get(result, "dof")
     if isinstance(dof, tuple):
         parts.append(t("fmt.dof", dof=join(_fmt_dof(d) for d in dof)))
     elif dof is not None and not _is_missing(dof) and not math.isinf(float(dof)):
@@ -717,13 +717,10 @@ def proportion_test_sentence(
     >>> proportion_test_sentence(res, "trois domaines sur onze")
     'La part, 45,8\\xa0% (IC 95\\xa0% [40,0\\xa0; 52,0]), est supérieure à trois domaines sur onze (27,3\\xa0%, p < 0,001).'
     """
-    est = _need(result, "estimate", "proportion")
-    low, high = _get(result, "ci_low"), _get(result, "ci_high")
-    if low is None and hasattr(result, "confidence_interval"):
-        ci = result.confidence_interval()
-        low, high = _get(ci, "low", "ci_low"), _get(ci, "high", "ci_high")
+    est = _need(result, "estimate")
+    low, high = _need(result, "ci_low"), _need(result, "ci_high")
     level = confidence_level or _get(result, "confidence_level", default=0.95)
-    null = _need(result, "null", "null_value", "value")
+    null = _need(result, "null")
     p = _need(result, "pvalue")
     interval = fmt_interval(low, high, level, 1, percent=True)
     ref = f"{escape(null_label)} ({fmt_percent(null, 1)}, {fmt_pvalue(p)})"
@@ -758,7 +755,7 @@ def association_sentence(
     """
     symbol = t("association.rao_scott") if _clustered(result) else "χ²"
     stats = _stat_text(result, symbol)
-    v = _get(result, "cramers_v", "cramer_v")
+    v = _get(result, "cramers_v")
     if v is not None and not _is_missing(v):
         stats = t("association.cramer", stats=stats, v=fmt_number(v, 2))
     row = t("association.row") if row_name is None else (
@@ -870,7 +867,7 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     >>> agreement_sentence(R(kendall_w=0.31, statistic=47.1, dof=4, pvalue=1e-8, n_subjects=38))
     'Les villes s’accordent sur cet ordre au-delà du hasard (W de Kendall = 0,31 sur 38 villes\\xa0; Friedman, χ² = 47,10, ddl = 4, p < 0,001).'
     """
-    w = _need(result, "kendall_w", "kendalls_w")
+    w = _need(result, "kendall_w")
     n = _get(result, "n_subjects", "n")
     who = t("agreement.who", cities=count(n, "city")) if n is not None else ""
     stats = t("agreement.stats", w=fmt_number(w, 2), who=who, stats=_stat_text(result, "χ²"))

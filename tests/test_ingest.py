@@ -325,3 +325,19 @@ def test_an_unreadable_entry_is_read_again(tmp_path, monkeypatch):
     (entry,) = (tmp_path / "cache").glob("*.pickle")
     entry.write_bytes(entry.read_bytes()[:100])  # cut short
     assert len(cache.cached_tables(folder).projects) == 6
+
+
+def test_an_edition_reads_the_tables_its_run_checked(tmp_path, monkeypatch):
+    import baro.clean.cache as cache
+    from baro import editions
+    from baro.paths import editions_dir
+
+    monkeypatch.setenv("BARO_CACHE_DIR", str(tmp_path / "cache"))
+    checked = cache.cached_tables(editions_dir() / "2014", edition=2014)  # what `baro run` does first
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the tables were read a second time")
+
+    monkeypatch.setattr(cache, "load_tables", read_again)
+    tables = editions.load(2014).tables
+    assert tables.summary() == checked.summary()

@@ -23,6 +23,7 @@ NOTEBOOKS = {
         "seed": ("int", 12345),
         "language": ("str", "fr"),
         "output_dir": ("str", ""),
+        "weighting": ("str", "none"),
     },
     "trends.ipynb": {
         "editions": ("list", [2013, 2014, 2015]),

@@ -466,3 +466,15 @@ def test_numeric_codes_come_back_as_written():
     assert all(type(v) is int for v in s["level"])
     # the levels given as the codes select the same rows as the data's floats
     assert stats.shares(d, "x", levels=[1, 2])["count"].tolist() == [1, 2]
+
+
+def test_objectives_ignore_an_item_no_row_names():
+    # a categorical of the taxonomy's codes keeps an objective the edition did
+    # not offer; it has no row, so it takes no part in the ranks or the pairs
+    o = examples.objectives()
+    cats = sorted(o["objective"].unique()) + ["not_offered"]
+    c = o.assign(objective=pd.Categorical(o["objective"], categories=cats))
+    plain, coded = stats.rank_agreement(o), stats.rank_agreement(c)
+    assert coded.n_levels == plain.n_levels and coded.statistic == plain.statistic
+    pd.testing.assert_frame_equal(coded.ranking.astype({"level": str}), plain.ranking.astype({"level": str}))
+    assert len(stats.cochran_q(c).pairwise) == len(stats.cochran_q(o).pairwise)

@@ -90,7 +90,7 @@ class _Column:
             values = values[keep]
         codes, distinct = pd.factorize(values, use_na_sentinel=False)
         distinct = np.asarray(distinct, dtype=object)
-        stripped = np.array([str(v).strip() for v in distinct], dtype=object)
+        stripped = np.array([v.strip() for v in distinct], dtype=object)
         if len(distinct) and (stripped != distinct).any():
             return cls(codes, stripped).distinct()
         return cls(codes, distinct)

@@ -51,6 +51,13 @@ INCOMPLETE_RULE = (
 )
 
 
+def _observed(codes: np.ndarray, levels: list) -> tuple[np.ndarray, list]:
+    """Codes and levels restricted to the levels some row holds (no missing codes)."""
+    present = np.bincount(codes, minlength=len(levels)) > 0
+    renumber = np.cumsum(present) - 1
+    return renumber[codes], [lv for lv, keep in zip(levels, present) if keep]
+
+
 def _pivot(data, subject, item, value):
     _check_frame(data)
     _check_columns(data, [subject, item, value])
@@ -69,9 +76,11 @@ def _pivot(data, subject, item, value):
             f"{int(dup.sum())} duplicated ({subject!r}, {item!r}) pair(s), "
             f"e.g. ({first[subject]!r}, {first[item]!r}): one row per subject and item"
         )
-    # sorted levels, categorical or not (a categorical's unused categories dropped)
-    s_codes, s_uniq = factorize(d[subject], sort=True)
-    i_codes, i_uniq = factorize(d[item], sort=True)
+    # sorted levels, categorical or not; a categorical's unused categories are
+    # dropped: an item no row names (an objective the edition did not offer)
+    # has no rank to complete
+    s_codes, s_uniq = _observed(*factorize(d[subject], sort=True))
+    i_codes, i_uniq = _observed(*factorize(d[item], sort=True))
     if len(i_uniq) < 2:
         raise ValueError(f"column {item!r} has {len(i_uniq)} level(s); at least 2 are needed")
     return d, s_codes, list(s_uniq), i_codes, list(i_uniq), n_dropped

@@ -187,10 +187,9 @@ def plan_editions(
         raise ValueError("plan_editions needs the shares of at least one edition")
     editions = list(shares)
     for ed, frame in shares.items():
-        missing = [c for c in ("level", design_effect_column) if c not in frame.columns]
+        missing = [c for c in ("level", "estimate", design_effect_column) if c not in frame.columns]
         if missing:
             raise KeyError(f"shares of edition {ed!r} lack column(s) {missing!r}")
-    estimate = "estimate" if "estimate" in shares[editions[-1]].columns else "share"
     last = shares[editions[-1]].set_index("level")
     if levels is None:
         levels = last.index.tolist()
@@ -206,7 +205,7 @@ def plan_editions(
     rho = ((deffs - 1) / (per_city[deffs.columns] - 1)).mean(axis=1, skipna=True)
     k = float(per_city.mean())
     deff = 1 + (k - 1) * rho
-    p1 = last[estimate].reindex(list(levels))
+    p1 = last["estimate"].reindex(list(levels))
     rows = []
     for lv in levels:
         for delta in differences:
