@@ -688,7 +688,8 @@ class Design:
         Design
             Post-stratified on each margin in turn until the margins agree;
             its variance applies the margins' projections ten times, as R.
-            A rake that did not converge raises ValueError.
+            A rake that did not converge, or whose margins contradict each
+            other (different totals), raises ValueError.
         """
         if not hasattr(margins, "items") or not margins:
             raise ValueError("margins must be a non-empty mapping column -> population")
@@ -723,6 +724,16 @@ class Design:
                 f"raking on {list(margins)!r} did not converge in {max_iter} sweeps; "
                 "raise max_iter or check that the margins agree on the total"
             )
+        # R's rule stops when the weights stop moving, which they also do
+        # when the margins contradict each other: check that each is met
+        for (column, _, _, target), table in zip(info, tables(w)):
+            gap = float(np.max(np.abs(table - target)))
+            if gap > max(eps, 1e-9 * target.sum()):
+                totals = {c: float(t.sum()) for c, _, _, t in info}
+                raise ValueError(
+                    f"raking cannot meet the margin of {column!r} (off by {gap:g}): the "
+                    f"margins' totals differ ({totals!r})"
+                )
         return self._copy(w, ("rake", tuple(margins), tuple(steps)))
 
     # -- variance ------------------------------------------------------------
