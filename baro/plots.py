@@ -266,7 +266,8 @@ def residual_heatmap(
                 dark = abs(values[i, j]) > 0.6 * bound
                 ax.text(j + 0.5, i + 0.5, label, ha="center", va="center",
                         color="white" if dark else "black", fontsize="small")
-        bar = fig.colorbar(mesh, ax=ax, format=FuncFormatter(lambda v, _p: text.fmt_number(v, 0)))
+        bar = fig.colorbar(mesh, ax=ax, format=FuncFormatter(lambda v, _p: text.fmt_number(v, 0)),
+                           ticks=MaxNLocator(integer=True))  # whole ticks: no "2, 2" from rounding
         bar.set_label(text.t("plot.adjusted_residual"))
         ax.set_xlim(0, len(cols))
         ax.set_ylim(len(rows), 0)
@@ -644,8 +645,10 @@ def ca_map(
         height = 0.85 * WIDTH if two else 2.6
         fig = Figure(figsize=(WIDTH, height))
         canvas = FigureCanvasAgg(fig)
-        bottom = 0.75 / height
-        ax = fig.add_axes((0.1, bottom + 0.05, 0.87, 0.93 - bottom - 0.05))
+        # fixed margins (in inches) that hold the tick labels, the axis titles
+        # and the legend: the figure is saved without a tight bounding box
+        left, right, top, bottom = 0.95 / WIDTH, 0.12 / WIDTH, 0.12 / height, 0.95 / height
+        ax = fig.add_axes((left, bottom, 1 - left - right, 1 - top - bottom))
         ax.axhline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)
         if two:
             ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)

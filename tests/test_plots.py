@@ -168,6 +168,10 @@ def test_ca_map_labels_overlap_neither_each_other_nor_the_axes_edge(year, col):
             assert not a.overlaps(b), (a, b)
     frame = ax.get_window_extent()
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    # the figure is saved without a tight box: axis titles and ticks lie inside it
+    fig_box, drawn = fig.bbox, ax.get_tightbbox()
+    assert ax.get_ylabel() and ax.get_xlabel()
+    assert fig_box.x0 <= drawn.x0 and drawn.x1 <= fig_box.x1 and fig_box.y0 <= drawn.y0 and drawn.y1 <= fig_box.y1
     shares = ca.eigenvalues["inertia_share"]
     assert text.fmt_percent(float(shares[0]), 1) in ax.get_xlabel()
     assert text.fmt_percent(float(shares[1]), 1) in ax.get_ylabel()
