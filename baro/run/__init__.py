@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import queue
 import shutil
 import signal
 import time
@@ -278,16 +277,13 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
     from baro.run.job import init_worker, run_job
 
     ctx = multiprocessing.get_context("spawn")  # a worker inherits no thread, lock or import of this process
-    events = ctx.Queue()
+    events = ctx.SimpleQueue()  # a worker's put is written before its result: lines come in order
     pids: set[int] = set()
     results: dict[str, RunResult] = {}
 
     def drain() -> None:
-        while True:
-            try:
-                e = events.get_nowait()
-            except queue.Empty:
-                return
+        while not events.empty():
+            e = events.get()
             if e["event"] == "worker":
                 pids.add(e["pid"])
             elif e["status"] == "start":
@@ -320,12 +316,17 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
                 echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
         pool.shutdown()
     except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
-        drain()
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
-            except OSError:
-                pass
+        ended: set[int] = set()
+        deadline = time.monotonic() + 10  # a worker that is starting tells its pid first
+        while len(ended) < workers and time.monotonic() < deadline:
+            drain()
+            for pid in pids - ended:
+                try:
+                    os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
+                except OSError:
+                    pass
+            ended |= pids
+            time.sleep(0.05)
         pool.shutdown(cancel_futures=True)
         raise
     finally:
