@@ -220,3 +220,18 @@ def test_singular_table_is_refused_naming_the_empty_cells():
 def test_lonely_unit_fails_by_default_naming_the_stratum():
     with pytest.raises(ValueError, match=r"single sampling unit \('H'\).*lonely_psu="):
         stats.Design(lonely_data(), strata="stype", weights="pw", fpc="fpc")
+
+
+TOTALS_DEFF = json.loads((REF / "totals_deff.json").read_text())
+TOTALS_CASES = [(name, var) for name in TOTALS_DEFF if name != "meta" for var in TOTALS_DEFF[name]]
+
+
+@pytest.mark.parametrize("name,var", TOTALS_CASES)
+def test_totals_design_effect_matches_svytotal_deff(designs, name, var):
+    # tests/reference/totals_deff.R: deff(svytotal(..., deff = "replace"))
+    r = TOTALS_DEFF[name][var]
+    t = stats.totals(designs[name], var, levels=levels_of(designs[name], var, r))
+    close(t["estimate"], r["total"], RTOL, "svytotal")
+    if name == "lonely_adjust":
+        return  # survey 4.1's centre of a lonely unit (see above)
+    close(t["design_effect"], r["deff_replace"], RTOL, "deff(svytotal)")
