@@ -59,6 +59,8 @@ SENSITIVITY_COLUMNS = (
     "estimate_b",
     "ci_low_b",
     "ci_high_b",
+    "statistic_a",
+    "statistic_b",
     "pvalue_a",
     "pvalue_b",
     "changed",
@@ -243,8 +245,9 @@ def weighting_sensitivity(
     -------
     DataFrame
         Columns :data:`SENSITIVITY_COLUMNS`: measure, kind (``share`` or
-        ``test``), estimate / ci_low / ci_high under each weighting (tests:
-        the statistic, no interval), pvalue under each (shares: NaN), and
+        ``test``), estimate / ci_low / ci_high under each weighting (a test
+        of a proportion: its share; other tests: NaN), statistic and
+        pvalue under each (shares: NaN), and
         ``changed``: for a test (whose statistic is on the scale of its
     weighting: a weighted goodness of fit counts the population, not the
     sample, so compare p-values), whether it is significant under one
@@ -272,7 +275,8 @@ def weighting_sensitivity(
             s = stats.shares(designs[w], column, confidence_level=confidence_level)
             r = s.loc[s["level"] == level].iloc[0]
             cells.update({f"estimate_{suffix}": r["estimate"], f"ci_low_{suffix}": r["ci_low"],
-                          f"ci_high_{suffix}": r["ci_high"], f"pvalue_{suffix}": math.nan})
+                          f"ci_high_{suffix}": r["ci_high"], f"statistic_{suffix}": math.nan,
+                          f"pvalue_{suffix}": math.nan})
         changed = not (cells["ci_low_a"] <= cells["estimate_b"] <= cells["ci_high_a"])
         rows.append({"key": key, "measure": text.t(f"weighting.measure.{key}", **fmt), "kind": "share", **cells,
                      "changed": changed})
@@ -282,9 +286,10 @@ def weighting_sensitivity(
         for suffix, w in (("a", "none"), ("b", "population")):
             res = run(designs[w])
             cells.update({
-                f"estimate_{suffix}": res.estimate if estimate else res.statistic,
+                f"estimate_{suffix}": res.estimate if estimate else math.nan,
                 f"ci_low_{suffix}": res.ci_low if estimate else math.nan,
                 f"ci_high_{suffix}": res.ci_high if estimate else math.nan,
+                f"statistic_{suffix}": res.statistic,
                 f"pvalue_{suffix}": res.pvalue,
             })
         changed = (cells["pvalue_a"] < alpha) != (cells["pvalue_b"] < alpha)

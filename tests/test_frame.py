@@ -90,7 +90,11 @@ def _check_sensitivity(language):
     flipped.attrs.update(t.attrs)
     words = frame.sensitivity_sentences(flipped)
     assert flipped.loc[flipped.index[-1], "measure"] in words
-    assert np.isfinite(t["estimate_b"]).all()
+    shares = t[t["kind"] == "share"]
+    assert np.isfinite(shares["estimate_b"]).all() and shares["statistic_b"].isna().all()
+    # a test's statistic is a statistic, not an estimate
+    assert np.isfinite(tests[["statistic_a", "statistic_b"]]).all().all()
+    assert tests["estimate_a"].isna().sum() == 2  # equal shares and association
 
 
 def test_population_sentence_says_which_population():

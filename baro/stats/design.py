@@ -626,7 +626,8 @@ class Design:
             the clusters of a post-stratum sum to its count (R's
             ``postStratify`` on the design of the clusters, the weights then
             carried to their rows). Its variance removes the post-stratum
-            means of the cluster totals.
+            means of the cluster totals: a share is then R's ``svyratio`` of
+            two cluster totals on the post-stratified design of the clusters.
 
         Returns
         -------
