@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from baro.stats.design import observed_levels
+from baro.stats.design import Design, observed_levels
 from baro.stats.results import ResultMixin
 from baro.stats.tests import DEFAULT_RESAMPLES, Association, association, expected_too_small
 
@@ -96,7 +96,11 @@ def association_merged(
 
     Parameters
     ----------
-    data : DataFrame
+    data : Design or DataFrame
+        A :class:`~baro.stats.Design` (the test is then on the design:
+        weights, strata, calibration), or a DataFrame with ``cluster``.
+        Levels are merged on the sample's counts either way (they decide
+        whether the approximation holds).
     row, col : str
         ``row`` is kept as is (the domains); the levels of ``col`` are
         merged while the expected counts are too small
@@ -139,6 +143,14 @@ def association_merged(
     >>> one.computable, one.reason, one.test is None
     (False, 'one_level', True)
     """
+    design = data if isinstance(data, Design) else None
+    if design is not None:
+        if cluster is not None:
+            raise ValueError(
+                "cluster= is the shorthand for a DataFrame; a Design already names its "
+                f"clusters ({design.cluster!r})"
+            )
+        data = design.data
     for c in (row, col) + ((cluster,) if cluster else ()):
         if c not in data.columns:
             raise KeyError(
@@ -177,8 +189,12 @@ def association_merged(
     codes = [MERGE_SEPARATOR.join(map(str, g)) for g in groups]
     merged = tuple((code, tuple(g)) for code, g in zip(codes, groups) if len(g) > 1)
     mapping = {m: code for code, g in zip(codes, groups) for m in g}
-    recoded = data.loc[keep].copy()
-    recoded[col] = recoded[col].astype(object).map(mapping)
+    if design is not None:
+        # rows with a missing value stay in the design (association drops them)
+        recoded = design.assign(**{col: data[col].astype(object).map(mapping)})
+    else:
+        recoded = data.loc[keep].copy()
+        recoded[col] = recoded[col].astype(object).map(mapping)
     try:
         test = association(recoded, row, col, cluster=cluster, seed=seed, n_resamples=n_resamples)
     except ValueError as err:
