@@ -434,8 +434,12 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
             f"{fmt_number(published, _decimals(published))} ; {fmt_number(published, _decimals(published))} par ville "
             f"ne tient que si la moyenne porte sur environ {round_half_up(implied):.0f} villes "
             f"({total} / {fmt_number(published, _decimals(published))} = {fmt_number(implied, 1)}) ; "
-            f"dans les tables, {active} villes ont au moins un projet de ce domaine "
-            f"({fmt_number(total / active, 2)} par ville)."
+            + (
+                f"dans les tables, {active} villes ont au moins un projet de ce domaine "
+                f"({fmt_number(total / active, 2)} par ville)."
+                if active
+                else "dans les tables, aucune ville n’a de projet de ce domaine."
+            )
         )
     if verdict == "rounding":
         diff = abs(computed - published)

@@ -613,6 +613,57 @@ def _stat_text(result: Any, symbol: str) -> str:
 
 
 # --------------------------------------------------------------- sentences
+class NotComputableSentence(str):
+    """The sentence of a result the data cannot support; ``source`` is that result.
+
+    :meth:`baro.report.Report.say` says each such result once, however many
+    lines of a chapter turn into its sentence.
+    """
+
+    source: Any = None
+
+
+def not_computable_sentence(result: Any) -> NotComputableSentence:
+    """Say that a test cannot be computed, and why (one city, one level).
+
+    ``result`` is a :class:`baro.computable.NotComputable`; with the reason
+    ``one_level``, its ``values["label"]`` (else ``values["level"]``) names
+    the only level.
+
+    Examples
+    --------
+    >>> from baro.computable import NotComputable
+    >>> not_computable_sentence(NotComputable("goodness_of_fit", "one_city", {"n": 1}))
+    'Test non calculable\xa0: une seule ville.'
+    >>> not_computable_sentence(NotComputable("association", "one_level", {"level": True, "label": "Citoyens impliqués"}), )
+    'Test non calculable\xa0: une seule modalité observée (Citoyens impliqués).'
+    """
+    values = dict(result.values)
+    if result.reason == "one_level":
+        sentence = t("not_computable.one_level", level=escape(values.get("label", values.get("level"))))
+    else:
+        sentence = t("not_computable.one_city")
+    out = NotComputableSentence(sentence)
+    out.source = result
+    return out
+
+
+def _or_not_computable(fn):
+    """``fn``, or :func:`not_computable_sentence` when its first argument is not computable."""
+    import functools
+
+    @functools.wraps(fn)
+    def sentence(result: Any, *args: Any, **kwargs: Any) -> str:
+        from baro.computable import NotComputable
+
+        if isinstance(result, NotComputable):
+            return not_computable_sentence(result)
+        return fn(result, *args, **kwargs)
+
+    return sentence
+
+
+@_or_not_computable
 def share_sentence(
     row: Any,
     label: str,
@@ -660,6 +711,7 @@ def share_sentence(
     return text + "."
 
 
+@_or_not_computable
 def gof_sentence(
     result: Any,
     *,
@@ -690,6 +742,7 @@ def gof_sentence(
     return t(key, subject=subject, stats=stats)
 
 
+@_or_not_computable
 def proportion_test_sentence(
     result: Any,
     null_label: str,
@@ -728,6 +781,7 @@ def proportion_test_sentence(
     return head + t("proportion.higher" if float(est) > float(null) else "proportion.lower", ref=ref)
 
 
+@_or_not_computable
 def association_sentence(
     result: Any,
     *,
@@ -772,6 +826,7 @@ def _de(noun_phrase: str) -> str:
     return "de " + text
 
 
+@_or_not_computable
 def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
@@ -823,6 +878,7 @@ def residuals_sentence(
     return t("residuals.many", what=what, where=escape(other), items=join(items))
 
 
+@_or_not_computable
 def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
@@ -855,6 +911,7 @@ def ranking_sentence(
     return t("ranking", items=join(items))
 
 
+@_or_not_computable
 def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Kendall's W with Friedman's test, as a sentence.
 
@@ -872,6 +929,7 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     return t(key, stats=stats)
 
 
+@_or_not_computable
 def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Cochran's Q on cited / not cited, as a sentence.
 
@@ -1083,6 +1141,7 @@ def caveats(*results: Any, language: str | None = None) -> list[str]:
     return out
 
 
+@_or_not_computable
 def concentration_sentence(
     result: Any,
     labels: Mapping[str, str] | None = None,
@@ -1124,6 +1183,7 @@ def concentration_sentence(
     return head + t("concentration.more" if float(est) > float(null) else "concentration.less", ref=ref)
 
 
+@_or_not_computable
 def pairwise_sentence(
     pairwise: Any,
     *,

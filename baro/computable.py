@@ -1,0 +1,121 @@
+"""Results the data cannot support, and why.
+
+A test needs at least two cities to take the city as a cluster, and at
+least two observed levels of each variable it crosses. An edition with one
+city, one domain, or every project with citizens involved is valid data
+(``baro validate`` warns), but such a test cannot be computed: its place in
+the report is a sentence ("Test non calculable : une seule ville"), not a
+failed cell.
+
+:func:`reason` says why a call of :mod:`baro.stats` that failed could not
+be computed, from the data alone (None when the data are not the cause:
+the error then stands). :class:`NotComputable` stands for the result in the
+report: like NaN, what is computed from it is not computable either, so a
+chapter's later lines (a table, a figure, a sentence) each turn into
+nothing or into its sentence (see :class:`baro.report.Report`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The cluster column of the report's tests, checked when a call names none.
+CLUSTER = "city_id"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class NotComputable:
+    """The result of ``test``, which the data cannot support.
+
+    ``reason`` is ``"one_city"`` (``values``: n) or ``"one_level"``
+    (``values``: column, level, label). Attribute and item access, calls
+    and comparisons give the object itself, so that expressions built on a
+    result that could not be computed (``shares["level"].head(3)``) stay
+    not computable.
+
+    >>> nc = NotComputable("shares", "one_city", {"n": 1})
+    >>> nc["level"].head(3) is nc, nc.computable, nc.warnings, list(nc), "x" in nc.index
+    (True, False, (), [], False)
+    """
+
+    test: str
+    reason: str
+    values: dict = field(default_factory=dict)
+    computable = False
+    warnings: tuple = ()
+
+    def __repr__(self) -> str:
+        return f"NotComputable({self.test!r}, {self.reason!r}, {self.values!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> "NotComputable":
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "NotComputable":
+        return self
+
+    def __iter__(self):  # no values: a loop over it does nothing (and never runs on)
+        return iter(())
+
+    def __contains__(self, item: Any) -> bool:
+        return False
+
+    def __gt__(self, other: Any) -> "NotComputable":
+        return self
+
+    __lt__ = __ge__ = __le__ = __gt__
+
+
+def blocked(args: tuple, kwargs: dict) -> NotComputable | None:
+    """The first argument that is not computable, if any."""
+    return next((a for a in (*args, *kwargs.values()) if isinstance(a, NotComputable)), None)
+
+
+def reason_of(result: NotComputable) -> tuple[str, dict]:
+    """The reason and values of a result not computable, for a result built on it."""
+    return result.reason, dict(result.values)
+
+
+def reason(args: tuple, kwargs: dict) -> tuple[str, dict] | None:
+    """Why a call of a :mod:`baro.stats` function on these arguments cannot be computed.
+
+    The data is the first argument (a DataFrame, or a Design's data); the
+    variables are the string arguments and keyword values naming its
+    columns; the cluster is ``cluster=`` (or the city column when the
+    call names none and the data has one). None when every variable has
+    two levels or more and there are two clusters or more.
+
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"city_id": ["V01", "V01"], "domain": ["transport", "education"],
+    ...                   "citizens_involved": [True, True]})
+    >>> reason((d, "domain"), {"cluster": "city_id"})
+    ('one_city', {'n': 1})
+    >>> reason((d.assign(city_id=["V01", "V02"]), "domain", "citizens_involved"), {})
+    ('one_level', {'column': 'citizens_involved', 'level': True})
+    """
+    import pandas as pd
+
+    data = args[0] if args else kwargs.get("data")
+    data = getattr(data, "data", data)
+    if not isinstance(data, pd.DataFrame):
+        return None
+    cluster = kwargs.get("cluster", CLUSTER if CLUSTER in data.columns else None)
+    if isinstance(cluster, str) and cluster in data.columns:
+        n = int(data[cluster].nunique())
+        if n < 2:
+            return "one_city", {"n": n}
+    names = [a for a in (*args[1:], *kwargs.values()) if isinstance(a, str) and a in data.columns]
+    for column in dict.fromkeys(names):
+        if column == cluster:
+            continue
+        levels = pd.unique(data[column].dropna())
+        if len(levels) < 2:
+            level = levels[0] if len(levels) else None
+            level = level.item() if hasattr(level, "item") else level
+            return "one_level", {"column": column, "level": level}
+    return None
