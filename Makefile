@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.baro-installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help env report test lab simulate validate bench lock clean
+.PHONY: help env report test lab simulate validate bench lock clean docs
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,20 @@ test: $(STAMP) ## Run the whole test suite
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the "Python (baro)" kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+DOCS        := outputs/docs
+DOC_MODULES := baro baro.editions baro.io baro.clean baro.stats baro.reconcile baro.simulate \
+               baro.plots baro.text baro.report baro.taxonomy baro.run baro.cli
+
+docs: $(STAMP) ## Build the HTML reference of the library and the how-to page into outputs/docs/
+	rm -rf $(DOCS)
+	$(BIN)/python -m pdoc --docformat numpy --output-directory $(DOCS) $(DOC_MODULES)
+	{ echo '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>How to add a test to the edition report</title>'; \
+	  echo '<style>body{max-width:46rem;margin:2rem auto;padding:0 1rem;font-family:sans-serif;line-height:1.5}pre{background:#f4f4f4;padding:.6rem;overflow-x:auto}</style></head><body>'; \
+	  echo '<p><a href="baro.html">baro reference</a></p>'; \
+	  $(BIN)/python -m markdown2 --extras fenced-code-blocks,tables notebooks/add-a-test.md; \
+	  echo '</body></html>'; } > $(DOCS)/add-a-test.html
+	@echo "open $(DOCS)/index.html"
 
 simulate: $(STAMP) ## Regenerate the simulated tables of every edition
 	for y in 2013 2014 2015; do $(BIN)/baro simulate $$y --force || exit 1; done

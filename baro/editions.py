@@ -154,7 +154,7 @@ class Edition:
         """
         from baro.clean.cache import cached_tables
 
-        return cached_tables(self.data_path, edition=self.year)
+        return _asked_only(cached_tables(self.data_path, edition=self.year), self)
 
     @property
     def cities(self) -> "pd.DataFrame":
@@ -167,6 +167,44 @@ class Edition:
     @property
     def objectives(self) -> "pd.DataFrame":
         return self.tables.objectives
+
+
+#: Coded columns whose categories are an edition's ``[questionnaire]`` list.
+ASKED_COLUMNS = {("projects", "domain"): "domains", ("objectives", "objective"): "objectives"}
+
+
+def _asked_only(tables: "CleanTables", edition: "Edition") -> "CleanTables":
+    """The tables with the categories the edition asked, and no other.
+
+    The tables' coded columns are categoricals of the taxonomy's codes,
+    and every share and test counts each category (as R counts a factor's
+    levels): a category the questionnaire did not offer (énergie in 2014)
+    would appear as a level with no project and weigh in the tests. A row
+    holding such a category is an error.
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    changed = {}
+    for (table, column), key in ASKED_COLUMNS.items():
+        frame = tables[table]
+        if key not in edition.questionnaire or column not in frame.columns:
+            continue
+        if not isinstance(frame[column].dtype, pd.CategoricalDtype):
+            continue
+        asked = set(edition.questionnaire[key])
+        extra = sorted(set(frame[column].dropna().unique()) - asked)
+        if extra:
+            raise BaroError(
+                f"edition {edition.year}: table {table!r}, column {column!r} holds "
+                f"{', '.join(map(repr, extra))}, which its [questionnaire] {key} list does not "
+                f"hold; add it there or correct the table"
+            )
+        kept = [c for c in frame[column].cat.categories if c in asked]
+        if kept != list(frame[column].cat.categories):
+            changed[table] = frame.assign(**{column: frame[column].cat.set_categories(kept)})
+    return dataclasses.replace(tables, **changed) if changed else tables
 
 
 def compared_categories(

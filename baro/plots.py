@@ -285,7 +285,8 @@ def residual_heatmap(
                 dark = abs(values[i, j]) > 0.6 * bound
                 ax.text(j + 0.5, i + 0.5, label, ha="center", va="center",
                         color="white" if dark else "black", fontsize="small")
-        bar = fig.colorbar(mesh, ax=ax, format=FuncFormatter(lambda v, _p: text.fmt_number(v, 0)))
+        bar = fig.colorbar(mesh, ax=ax, format=FuncFormatter(lambda v, _p: text.fmt_number(v, 0)),
+                           ticks=MaxNLocator(integer=True))  # whole ticks: no "2, 2" from rounding
         bar.set_label(text.t("plot.adjusted_residual"))
         ax.set_xlim(0, len(cols))
         ax.set_ylim(len(rows), 0)
@@ -501,6 +502,8 @@ def repel_labels(
     pad: float = 2.0,
     gap: float = 2.0,
     rings: int = 60,
+    line_after: float = 12.0,
+    near_rings: int = 4,
 ) -> np.ndarray:
     """Place label boxes near their points so that no two overlap.
 
@@ -509,7 +512,11 @@ def repel_labels(
     free place among candidates around its point, nearest first (right,
     left, above, below, then the diagonals and finer angles), where free
     means overlapping no label already placed and no point, and inside
-    ``bounds``. No randomness: a map is drawn the same way every time.
+    ``bounds``. Within the first ``near_rings`` distances, a place is
+    taken only if its line to the point (when it needs one) crosses no
+    label and no earlier line crosses its box; beyond them lines may
+    cross, so that a label stays near its point. No randomness: a map is
+    drawn the same way every time.
 
     Parameters
     ----------
@@ -527,6 +534,11 @@ def repel_labels(
         Distance between a point and its label at the nearest place.
     rings : int
         Distances tried, each a label height further out.
+    line_after : float
+        A label whose nearest edge is further than this from its point is
+        joined to it by a line (see :func:`leader_line`).
+    near_rings : int
+        Distances within which a place whose line crosses a label is skipped.
 
     Returns
     -------
@@ -551,6 +563,8 @@ def repel_labels(
     ux, uy = np.cos(angles), np.sin(angles)
     placed_c = np.empty((0, 2))
     placed_h = np.empty((0, 2))
+    lines = np.empty((0, 2))  # points along the lines already drawn
+    t = np.linspace(0.1, 1.0, 60)
     out = np.empty((n, 2))
     ph = point_size / 2
     for i in range(n):
@@ -574,10 +588,31 @@ def repel_labels(
                 hw + placed_h[None, :, 0] + pad - np.abs(cand[:, None, 0] - placed_c[None, :, 0]), 0, None
             ) * np.clip(hh + placed_h[None, :, 1] + pad - np.abs(cand[:, None, 1] - placed_c[None, :, 1]), 0, None)
             cost = cost + over_lab.sum(axis=1)
+        # the line from the point to the nearest edge of the box, if any
+        near = np.clip(anchors[i], cand - [hw, hh], cand + [hw, hh])
+        needs = np.hypot(*(near - anchors[i]).T) > line_after
+        samples = anchors[i] + t[None, :, None] * (near - anchors[i])[:, None, :]
+        line_cost = np.zeros(len(cand))
+        if len(placed_c):
+            crossed = (
+                (np.abs(samples[:, :, None, 0] - placed_c[None, None, :, 0]) < placed_h[None, None, :, 0] + pad / 2)
+                & (np.abs(samples[:, :, None, 1] - placed_c[None, None, :, 1]) < placed_h[None, None, :, 1] + pad / 2)
+            ).sum(axis=(1, 2))
+            line_cost += np.where(needs, crossed, 0)
+        if len(lines):
+            line_cost += (
+                (np.abs(lines[None, :, 0] - cand[:, None, 0]) < hw + pad / 2)
+                & (np.abs(lines[None, :, 1] - cand[:, None, 1]) < hh + pad / 2)
+            ).sum(axis=1)
         cost = np.where(inside, cost, np.inf)
-        free = np.flatnonzero(cost == 0)
-        if free.size:
-            k = int(free[0])
+        ring = np.arange(len(cand)) // len(angles)
+        # nearest place free of labels, points and lines within a few rings;
+        # else the nearest place free of labels and points; else the least bad
+        best = np.flatnonzero((cost == 0) & (line_cost == 0) & (ring <= near_rings))
+        if not best.size:
+            best = np.flatnonzero(cost == 0)
+        if best.size:
+            k = int(best[0])
         elif np.isfinite(cost).any():
             k = int(np.argmin(cost))
         else:
@@ -585,7 +620,24 @@ def repel_labels(
         out[i] = cand[k]
         placed_c = np.vstack([placed_c, cand[k]])
         placed_h = np.vstack([placed_h, [hw, hh]])
+        if needs[k]:
+            lines = np.vstack([lines, samples[k]])
     return out
+
+
+def leader_line(anchor: np.ndarray, centre: np.ndarray, size: np.ndarray, line_after: float = 12.0):
+    """The line from a point to the nearest edge of its label, or None when the label is near.
+
+    >>> leader_line(np.array([0.0, 0.0]), np.array([50.0, 0.0]), np.array([20.0, 10.0]))
+    array([[ 0.,  0.],
+           [40.,  0.]])
+    >>> leader_line(np.array([0.0, 0.0]), np.array([15.0, 0.0]), np.array([20.0, 10.0])) is None
+    True
+    """
+    near = np.clip(anchor, centre - size / 2, centre + size / 2)
+    if np.hypot(*(near - anchor)) <= line_after:
+        return None
+    return np.vstack([anchor, near])
 
 
 def overlapping_boxes(centres: np.ndarray, sizes: np.ndarray, *, pad: float = 0.0) -> np.ndarray:
@@ -664,8 +716,10 @@ def ca_map(
         height = 0.85 * WIDTH if two else 2.6
         fig = Figure(figsize=(WIDTH, height))
         canvas = FigureCanvasAgg(fig)
-        bottom = 0.75 / height
-        ax = fig.add_axes((0.1, bottom + 0.05, 0.87, 0.93 - bottom - 0.05))
+        # fixed margins (in inches) that hold the tick labels, the axis titles
+        # and the legend: the figure is saved without a tight bounding box
+        left, right, top, bottom = 0.95 / WIDTH, 0.12 / WIDTH, 0.12 / height, 0.95 / height
+        ax = fig.add_axes((left, bottom, 1 - left - right, 1 - top - bottom))
         ax.axhline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)
         if two:
             ax.axvline(0, color="0.6", linewidth=0.8, linestyle="--", zorder=1)
@@ -705,9 +759,9 @@ def ca_map(
         for t, c, a, size in zip(texts, centres, anchors, sizes):
             t.set_position(inverse.transform(c))
             # a line from the point to the nearest edge of a label moved away
-            near = np.clip(a, c - size / 2, c + size / 2)
-            if np.hypot(*(near - a)) > 12:
-                line = inverse.transform(np.vstack([a, near]))
+            line = leader_line(a, c, size)
+            if line is not None:
+                line = inverse.transform(line)
                 ax.plot(line[:, 0], line[:, 1], color="0.55", linewidth=0.6, zorder=2)
         ax.grid(True, alpha=0.5)
         if title:

@@ -41,7 +41,15 @@ import numpy as np
 import pandas as pd
 
 from baro.errors import BaroError
-from baro.text import fmt_number
+from baro.text import fmt_number, get_language, t
+
+
+def _in_language(entry: Any, key: str) -> str:
+    """``entry[key]`` in the report's language: ``KEY_en`` in English when given, else ``KEY``."""
+    lang = get_language()
+    if lang != "fr" and entry.get(f"{key}_{lang}"):
+        return entry[f"{key}_{lang}"]
+    return entry.get(key, "")
 
 #: Verdicts of :func:`reconcile`, in the order reports list them.
 VERDICTS = ("match", "rounding", "inconsistent", "not computable")
@@ -362,7 +370,7 @@ def _tie_note(figure, frames, questionnaire, taxonomy) -> str | None:
     except KeyError:
         labels = {}
     names = ", ".join(labels.get(x, x) for x in tied)
-    return f"Ex aequo dans les tables avec {names} : le classement n’est pas tranché."
+    return t("reconcile.note.tie", names=names)
 
 
 # -------------------------------------------------------------- reconcile
@@ -406,14 +414,12 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
             parts = []
             for k in (below, None if below is None else below + 1):
                 if k is not None and k <= n:
-                    parts.append(f"{k} donne {fmt_number(100 * k / n, 1)} %")
-            notes.append(
-                f"{pub} % de {n} n’est atteint par aucun nombre entier ({' ; '.join(parts)})."
-            )
+                    parts.append(t("reconcile.note.grim_part", k=k, pct=fmt_number(100 * k / n, 1)))
+            notes.append(t("reconcile.note.grim_none", pub=pub, n=n, parts=t("reconcile.note.separator").join(parts)))
         elif len(ks) == 1:
-            notes.append(f"{pub} % de {n} correspond à un effectif de {ks[0]} exactement.")
+            notes.append(t("reconcile.note.grim_one", pub=pub, n=n, k=ks[0]))
         else:
-            notes.append(f"{pub} % de {n} correspond à un effectif de {ks[0]} à {ks[-1]}.")
+            notes.append(t("reconcile.note.grim_range", pub=pub, n=n, low=ks[0], high=ks[-1]))
         if verdict == "inconsistent" and stat in ("percent", "cited_percent"):
             frame = frames[figure["table"]]
             if stat == "percent":
@@ -421,7 +427,7 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
             else:
                 rows = frame[frame["objective"] == figure["level"]]
                 k = int(rows["rank"].notna().sum())
-            notes.append(f"Les tables en ont {k}, soit {fmt_number(computed, 1)} %.")
+            notes.append(t("reconcile.note.tables_have", k=k, pct=fmt_number(computed, 1)))
     if stat == "mean_per_city" and verdict == "inconsistent" and figure.get("where"):
         frame = frames[figure["table"]]
         hit = frame.loc[_mask(frame, figure.get("where"), figure.get("id", "?"))]
@@ -429,27 +435,19 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
         n_cities = len(frames["cities"])
         active = int(hit["city_id"].nunique())
         implied = total / published
-        notes.append(
-            f"Sur toutes les villes, {total} / {n_cities} = {fmt_number(computed, 1)} par ville, pas "
-            f"{fmt_number(published, _decimals(published))} ; {fmt_number(published, _decimals(published))} par ville "
-            f"ne tient que si la moyenne porte sur environ {round_half_up(implied):.0f} villes "
-            f"({total} / {fmt_number(published, _decimals(published))} = {fmt_number(implied, 1)}) ; "
-            + (
-                f"dans les tables, {active} villes ont au moins un projet de ce domaine "
-                f"({fmt_number(total / active, 2)} par ville)."
-                if active
-                else "dans les tables, aucune ville n’a de projet de ce domaine."
-            )
-        )
+        notes.append(t(
+            "reconcile.note.mean_per_city", total=total, n_cities=n_cities, computed=fmt_number(computed, 1),
+            published=fmt_number(published, _decimals(published)), implied_n=f"{round_half_up(implied):.0f}",
+            implied=fmt_number(implied, 1), active=active, per_active=fmt_number(total / active if active else 0, 2),
+        ))
     if verdict == "rounding":
         diff = abs(computed - published)
-        notes.append(
-            f"Les tables donnent {fmt_number(computed, _decimals(computed))}, à {fmt_number(diff, _decimals(diff))} "
-            f"du chiffre publié, dans la marge de {fmt_number(figure['tolerance'], _decimals(figure['tolerance']))} "
-            "retenue pour un chiffre approché."
-        )
+        notes.append(t(
+            "reconcile.note.rounding", computed=fmt_number(computed, _decimals(computed)),
+            diff=fmt_number(diff, _decimals(diff)), tolerance=fmt_number(figure["tolerance"], _decimals(figure["tolerance"])),
+        ))
     if stat == "count" and figure.get("table") == "cities" and verdict == "inconsistent":
-        notes.append(f"Les tables comptent {computed} villes.")
+        notes.append(t("reconcile.note.cities", computed=computed))
     return notes
 
 
@@ -508,7 +506,7 @@ def reconcile(edition, *, tables=None) -> pd.DataFrame:
     for fig in ed.figures:
         fid = fig.get("id", "?")
         published = fig.get("value")
-        base_note = fig.get("note", "")
+        base_note = _in_language(fig, "note")
         table = fig.get("table")
         if not fig.get("computable", True):
             computed, verdict, extra = None, "not computable", []

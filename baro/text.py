@@ -140,7 +140,8 @@ def catalogue(path: str | None = None) -> dict[str, dict[str, Any]]:
     """The sentence catalogue: id -> {language: template}, read once.
 
     Nested TOML tables give dotted ids (``[gof.significant]`` is
-    ``"gof.significant"``).
+    ``"gof.significant"``). An entry with ``typography = false`` keeps its
+    French spaces as written (see :func:`french_typography`).
     """
     with open(path or CATALOGUE_PATH, "rb") as fh:
         raw = tomllib.load(fh)
@@ -149,6 +150,8 @@ def catalogue(path: str | None = None) -> dict[str, dict[str, Any]]:
     def walk(prefix: str, table: Mapping[str, Any]) -> None:
         if any(k in table for k in LANGUAGES):
             out[prefix] = {k: v for k, v in table.items() if k in LANGUAGES}
+            if table.get("typography") is False:  # spaces kept as written
+                out[prefix]["typography"] = False
         for k, v in table.items():
             if isinstance(v, Mapping):
                 walk(f"{prefix}.{k}" if prefix else k, v)
@@ -180,7 +183,7 @@ def template(key: str, language: str | None = None) -> Any:
     if lang not in entry:
         raise KeyError(f"sentence {key!r} has no {lang!r} text in {CATALOGUE_PATH.name}")
     value = entry[lang]
-    if lang == "fr":
+    if lang == "fr" and entry.get("typography", True):
         value = [french_typography(v) for v in value] if isinstance(value, list) else french_typography(value)
     return value
 

@@ -135,3 +135,16 @@ def test_rao_scott_does_not_depend_on_level_order_or_names(seed, prow, pcol, tra
     else:
         assert got != "refused"
         assert_allclose(got, want, rtol=1e-8)
+
+
+def test_rake_meets_every_margin_and_says_when_it_cannot():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"a": rng.choice(["x", "y"], 300), "b": rng.choice(["u", "v", "w"], 300)})
+    margins = {"a": {"x": 600, "y": 400}, "b": {"u": 300, "v": 300, "w": 400}}
+    r = stats.Design(d).rake(margins, epsilon=1e-6)
+    for col, pop in margins.items():
+        got = pd.Series(r.weights).groupby(d[col]).sum()
+        assert_allclose(got[list(pop)], list(pop.values()), atol=1e-5)
+    # margins that disagree on the total cannot all be met
+    with pytest.raises(ValueError, match="cannot meet the margin of 'a'"):
+        stats.Design(d).rake({"a": {"x": 600, "y": 400}, "b": {"u": 30, "v": 30, "w": 40}}, epsilon=1e-9)

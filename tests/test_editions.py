@@ -162,3 +162,24 @@ def test_taxonomy_loads_and_covers_the_tables(edition):
     # every harmonised code has a label
     for code in tax.crosswalk("domain").values():
         assert tax.label("domain", code)
+
+
+def test_tables_have_the_categories_the_edition_asked():
+    # a category of the taxonomy the questionnaire did not offer (énergie in
+    # 2014) is no level of the tables: no share of 0 %, no weight in a test
+    for y in YEARS:
+        e = editions.load(y)
+        assert list(e.projects["domain"].cat.categories) == [
+            c for c in load_taxonomy().codes("domain", y) if c in e.questionnaire["domains"]
+        ]
+        assert set(e.objectives["objective"].cat.categories) == set(e.questionnaire["objectives"])
+    assert "energie" not in editions.load(2014).projects["domain"].cat.categories
+
+
+def test_a_table_holding_a_category_not_asked_is_an_error():
+    import dataclasses
+
+    e = editions.load(2014)
+    meta = {**e.meta, "questionnaire": {**e.questionnaire, "domains": ["transport", "education"]}}
+    with pytest.raises(BaroError, match=r"edition 2014: table 'projects', column 'domain' holds .*'securite'"):
+        dataclasses.replace(e, meta=meta).tables

@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from baro import report, text
 from baro.run.export import notebook_body, render_page
-from baro.run.plan import resolve_parameters
+from baro.run.plan import check_parameters, resolve_parameters
 from baro.errors import BaroError
 from baro.paths import notebooks_dir
 from baro.taxonomy import load_taxonomy
@@ -59,8 +59,9 @@ def test_english_page_title_block_contents_and_numbering():
 def test_run_refuses_an_unknown_language():
     notebooks = {"edition": notebooks_dir() / "edition_report.ipynb"}
     assert resolve_parameters({"language": "en"}, notebooks)["edition"] == {"language": "en"}
-    with pytest.raises(BaroError, match="language must be one of fr, en"):
-        resolve_parameters({"language": "de"}, notebooks)
+    check_parameters({"language": "en"})
+    with pytest.raises(BaroError, match="language='de': expected 'fr' or 'en'"):
+        check_parameters({"language": "de"})
 
 
 def test_every_category_has_an_english_label():

@@ -23,6 +23,7 @@ NOTEBOOKS = {
         "seed": ("int", 12345),
         "language": ("str", "fr"),
         "output_dir": ("str", ""),
+        "weighting": ("str", "none"),
     },
     "trends.ipynb": {
         "editions": ("list", [2013, 2014, 2015]),
@@ -236,3 +237,27 @@ def test_edition_report_runs_without_an_objectives_table(tmp_path):
     assert "domain_shares" in tables
     assert not {"objectives_ranking", "objectives_mcnemar"} & tables
     assert "pas de table des objectifs" in _html(executed)
+
+
+@pytest.mark.notebook
+def test_edition_report_in_english(tmp_path):
+    """language="en": baro's sentences, headers, captions and labels are English, the tables' values the same."""
+    out = tmp_path / "out"
+    executed = _execute(tmp_path, "edition_report.ipynb", edition=2014, language="en", output_dir=str(out))
+    shown = "".join(
+        "".join(o.get("data", {}).get(mime, "")) for c in executed.cells if c.cell_type == "code"
+        for o in c.outputs for mime in ("text/html", "text/markdown")
+    )
+    # the published figures are quoted as published: leave them out (the reconciliation table, the list of
+    # inconsistent figures)
+    shown = re.sub(r'<table class="baro-table" id="tab-reconciliation">.*?</table>', "", shown, flags=re.S)
+    shown = re.sub(r"^- \*\*.*?\*\*", "", shown, flags=re.M)
+    shown = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", shown)
+    for english in ("The panel has 38 cities and 810 projects", "Projects by domain", "Design effect", "CI low",
+                    "Education", "Kendall's W", "df = ", "Simulated data"):
+        assert english in shown, english
+    for french in ("Le panel", "Projets", "Effet de plan", "IC bas", "Éducation", "ddl", "selon la ville", "Données simulées",
+                   " soit ", "\u00a0%"):
+        assert french not in shown, french
+    shares = pd.read_csv(out / "tables" / "domain_shares.csv")
+    assert shares.set_index("level").loc[["transport", "education"], "count"].tolist() == [131, 125]

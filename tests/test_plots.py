@@ -154,23 +154,29 @@ def _label_boxes(fig):
 
 @pytest.mark.parametrize("year,col", [(2013, "management_mode"), (2014, "management_mode"), (2014, "population_band"),
                                       (2015, "population_band")])
-def test_ca_map_labels_overlap_neither_each_other_nor_the_axes_edge(year, col):
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_ca_map_labels_overlap_neither_each_other_nor_the_axes_edge(year, col, language):
     from baro import editions, stats
 
     t = editions.load(year).tables
     data = t.projects.merge(t.cities, on="city_id")
     ca = stats.correspondence(data, "domain", col)
-    fig = plots.ca_map(ca, row_variable="domain", col_variable=col)
-    boxes, ax = _label_boxes(fig)
+    with text.use_language(language):
+        fig = plots.ca_map(ca, row_variable="domain", col_variable=col)
+        boxes, ax = _label_boxes(fig)
     assert len(boxes) == ca.rows["level"].nunique() + ca.columns["level"].nunique()
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
     frame = ax.get_window_extent()
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    # the figure is saved without a tight box: axis titles and ticks lie inside it
+    fig_box, drawn = fig.bbox, ax.get_tightbbox()
+    assert ax.get_ylabel() and ax.get_xlabel()
+    assert fig_box.x0 <= drawn.x0 and drawn.x1 <= fig_box.x1 and fig_box.y0 <= drawn.y0 and drawn.y1 <= fig_box.y1
     shares = ca.eigenvalues["inertia_share"]
-    assert text.fmt_percent(float(shares[0]), 1) in ax.get_xlabel()
-    assert text.fmt_percent(float(shares[1]), 1) in ax.get_ylabel()
+    assert text.fmt_percent(float(shares[0]), 1, language=language) in ax.get_xlabel()
+    assert text.fmt_percent(float(shares[1]), 1, language=language) in ax.get_ylabel()
 
 
 def test_ca_map_has_one_scale_on_both_axes():
@@ -193,3 +199,17 @@ def test_repel_labels_is_deterministic_and_separates_crowded_labels():
     b = plots.repel_labels(anchors, sizes, (0, 0, 640, 480))
     np.testing.assert_array_equal(a, b)
     assert not plots.overlapping_boxes(a, sizes, pad=1.9).any()
+
+
+def test_repel_labels_prefers_a_near_place_whose_line_crosses_no_label():
+    # point 0's label sits to its right; point 1 lies just below point 0, and
+    # its first places (right, left, above) are taken or cross label 0
+    anchors = np.array([[100.0, 100.0], [100.0, 90.0]])
+    sizes = np.array([[60.0, 10.0], [60.0, 10.0]])
+    c = plots.repel_labels(anchors, sizes, (0, 0, 400, 400))
+    line = plots.leader_line(anchors[1], c[1], sizes[1])
+    if line is not None:
+        pts = line[0] + np.linspace(0.1, 1, 50)[:, None] * (line[1] - line[0])
+        half = sizes[0] / 2
+        assert not np.any(np.all(np.abs(pts - c[0]) < half, axis=1))
+    assert not plots.overlapping_boxes(c, sizes, pad=1.9).any()

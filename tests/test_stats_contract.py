@@ -131,3 +131,12 @@ def test_results_display_as_a_table_in_a_notebook(results):
     html = results["RankAgreement"]._repr_html_()
     assert html.count("<tr>") >= 8 and "<details><summary>ranking (5" in html
     assert isinstance(results["RankAgreement"].to_frame(), pd.DataFrame)
+
+
+
+def test_totals_carry_a_design_effect():
+    # against R: tests/test_design_reference.py; independent rows: 1
+    d = examples.projects()
+    assert (stats.totals(d, "decision_mode")["design_effect"] == 1).all()
+    clustered = stats.totals(d, "decision_mode", cluster="city_id")["design_effect"]
+    assert (clustered > 0).all() and (clustered != 1).any()

@@ -1,20 +1,18 @@
 """``baro run``: execute the report notebooks and export HTML and PDF reports.
 
 Each edition runs ``notebooks/edition_report.ipynb`` into ``OUTPUT/YEAR/``;
-``--all`` runs every edition then ``notebooks/trends.ipynb`` into
-``OUTPUT/trends/``. A run writes the executed notebook, ``report.html``,
-``report.pdf``, ``figures/``, ``tables/`` and ``manifest.json``, atomically
-(:mod:`baro.run.job`). Jobs whose cache key is unchanged are skipped ("up
-to date", decided without importing anything heavy: :mod:`baro.run.plan`);
-the others run in a ``concurrent.futures`` process pool of ``jobs``
-workers, each report in a fresh kernel of its own.
+``--all`` runs every edition, then ``notebooks/trends.ipynb`` into
+``OUTPUT/trends/``. Reports whose cache key is unchanged are "up to date"
+(:mod:`baro.run.plan`, which imports nothing heavy); the others run in a
+``concurrent.futures`` pool of ``jobs`` worker processes, each report in a
+fresh kernel of its own, and are written atomically (:mod:`baro.run.job`).
 
 One run at a time writes an output folder: a run holds ``fcntl.flock`` on
-``OUTPUT/.baro.lock`` and a second run exits with status 2 naming the
-first one's pid (it does not wait: a run that waits looks like a hang,
-and the reports it would write are often those the first run writes).
-Holding the lock, a run may remove every temporary folder it finds: any
-other is left by a run whose lock is gone.
+``OUTPUT/.baro.lock``. A second run exits with status 2 naming the first
+one's pid rather than waiting: a run that waits looks like a hang, and
+what it would write is mostly what the first run is writing. Holding the
+lock, a run removes any temporary folder it finds: one of its own, or of
+a run whose lock is gone.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import queue
 import shutil
 import signal
 import time
@@ -33,23 +30,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 from baro import text
 from baro.errors import BaroError
-from baro.run.plan import (
-    Job,
-    cache_key,
-    check_parameters,
-    code_hashes,
-    edition_inputs,
-    notebook_parameters,
-    parse_assignments,
-    resolve_parameters,
-    sha256_file,
-    stale_reason,
-)
+from baro.run.plan import (Job, cache_key, check_parameters, code_hashes, edition_inputs, notebook_parameters,
+                           parse_assignments, resolve_parameters, sha256_file, stale_reason)
 
 __all__ = ["RunResult", "RunSummary", "check_inputs", "cli_run", "plan_jobs", "run_reports"]
 
-EDITION_NOTEBOOK = "edition_report.ipynb"
-TRENDS_NOTEBOOK = "trends.ipynb"
 LOCK_NAME = ".baro.lock"
 
 
@@ -76,21 +61,10 @@ class RunSummary:
     def _names(self, status: str) -> list[str]:
         return [r.name for r in self.results if r.status == status]
 
-    @property
-    def ran(self) -> list[str]:
-        return self._names("ran")
-
-    @property
-    def up_to_date(self) -> list[str]:
-        return self._names("up to date")
-
-    @property
-    def failed(self) -> list[str]:
-        return self._names("failed")
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
+    ran = property(lambda self: self._names("ran"))
+    up_to_date = property(lambda self: self._names("up to date"))
+    failed = property(lambda self: self._names("failed"))
+    ok = property(lambda self: not self.failed)
 
     def render(self) -> str:
         """The summary printed at the end of ``baro run``.
@@ -107,26 +81,15 @@ class RunSummary:
         outputs: out
         """
         lines = [f"summary: {len(self.ran)} ran, {len(self.up_to_date)} up to date, {len(self.failed)} failed"]
-        ran = [f"{r.name} ({r.seconds:.1f} s)" for r in self.results if r.status == "ran"]
-        if ran:
-            lines.append("  ran:        " + ", ".join(ran))
+        if self.ran:
+            lines.append("  ran:        " + ", ".join(f"{r.name} ({r.seconds:.1f} s)"
+                                                      for r in self.results if r.status == "ran"))
         if self.up_to_date:
             lines.append("  up to date: " + ", ".join(self.up_to_date))
         if self.failed:
             lines.append("  failed:     " + ", ".join(self.failed))
-            for r in self.results:
-                if r.status == "failed":
-                    lines.extend("    " + line for line in r.message.splitlines())
-        lines.append(f"outputs: {self.output}")
-        return "\n".join(lines)
-
-
-def _notebook(notebooks: Mapping[str, str | Path] | None, kind: str) -> Path:
-    from baro.paths import notebooks_dir
-
-    if notebooks and kind in notebooks:
-        return Path(notebooks[kind]).resolve()
-    return notebooks_dir() / (EDITION_NOTEBOOK if kind == "edition" else TRENDS_NOTEBOOK)
+            lines += ["    " + line for r in self.results if r.status == "failed" for line in r.message.splitlines()]
+        return "\n".join([*lines, f"outputs: {self.output}"])
 
 
 def plan_jobs(
@@ -154,21 +117,19 @@ def plan_jobs(
     """
     from baro import editions as editions_mod
     from baro.paths import data_dir as project_data_dir
-    from baro.paths import outputs_dir
+    from baro.paths import notebooks_dir, outputs_dir
 
     available = editions_mod.available(editions_root)
     years = list(dict.fromkeys(int(y) for y in editions))
     if all:
         years = list(dict.fromkeys([*years, *available]))
+    listed = ", ".join(map(str, available)) or "none"
     if not years:
-        listed = ", ".join(map(str, available)) or "none"
         raise BaroError(f"no edition given: name one or more years, or --all (available: {listed})")
     unknown = [y for y in years if y not in available]
     if unknown:
-        listed = ", ".join(map(str, available)) or "none"
-        raise BaroError(
-            f"unknown edition{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))} (available: {listed})"
-        )
+        raise BaroError(f"unknown edition{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))} "
+                        f"(available: {listed})")
     if data_dir is not None:
         if len(years) != 1 or all:
             raise BaroError("--data DIR reads the tables of one edition: name exactly one year, without --all")
@@ -176,9 +137,8 @@ def plan_jobs(
         if not data_dir.is_dir():
             raise BaroError(f"--data: no such folder: {data_dir}")
 
-    paths = {"edition": _notebook(notebooks, "edition")}
-    if all:
-        paths["trends"] = _notebook(notebooks, "trends")
+    paths = {kind: Path((notebooks or {}).get(kind) or notebooks_dir() / f"{name}.ipynb").resolve()
+             for kind, name in (("edition", "edition_report"), ("trends", "trends")) if all or kind == "edition"}
     for path in paths.values():
         if not path.is_file():
             raise BaroError(f"notebook not found: {path}")
@@ -196,22 +156,14 @@ def plan_jobs(
     for year in years:
         edition = editions_mod.load(year, root=editions_root, data_dir=data_dir)
         loaded[year] = edition
-        meta = edition.meta.get("edition", {})
         params = {"edition": year, "data_dir": str(data_dir) if data_dir else "", **values["edition"]}
         inputs = edition_inputs(edition.data_path, edition.path, taxonomy)
         jobs.append(Job(
-            name=str(year),
-            notebook=paths["edition"],
-            output=out / str(year),
-            parameters=params,
-            title=edition.title,
-            subtitle=text.t("page.edition_subtitle", params.get("language"), year=year),
-            edition=year,
-            data_status="SIMULATED" if edition.simulated else "real",
+            name=str(year), notebook=paths["edition"], output=out / str(year), parameters=params,
+            title=edition.title, subtitle=text.t("page.edition_subtitle", params.get("language"), year=year),
+            edition=year, data_status="SIMULATED" if edition.simulated else "real",
             data_note=text.edition_note(edition, params.get("language")),
-            inputs=inputs,
-            code=code,
-            notebook_hash=notebook_hash["edition"],
+            inputs=inputs, code=code, notebook_hash=notebook_hash["edition"],
             key=cache_key(notebook_hash["edition"], params, inputs, code),
         ))
     if all:
@@ -230,82 +182,56 @@ def plan_jobs(
         span = text.t("page.trends_span", language, first=min(trend_years), last=max(trend_years)) if trend_years else ""
         note = text.t("page.trends_note", language, years=", ".join(map(str, simulated))) if simulated else ""
         jobs.append(Job(
-            name="trends",
-            notebook=paths["trends"],
-            output=out / "trends",
-            parameters=params,
+            name="trends", notebook=paths["trends"], output=out / "trends", parameters=params,
             title=text.t("page.trends_title", language, span=span),
-            subtitle=text.t("page.trends_subtitle", language),
-            edition="trends",
-            data_status="SIMULATED" if simulated else "real",
-            data_note=note,
-            inputs=inputs,
-            code=code,
-            notebook_hash=notebook_hash["trends"],
+            subtitle=text.t("page.trends_subtitle", language), edition="trends",
+            data_status="SIMULATED" if simulated else "real", data_note=note,
+            inputs=inputs, code=code, notebook_hash=notebook_hash["trends"],
             key=cache_key(notebook_hash["trends"], params, inputs, code),
         ))
     return jobs
 
 
 def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None) -> None:
-    """Read and validate every table the jobs will read, before any kernel starts.
+    """Read and validate every table the jobs will read, each folder once, before any kernel starts.
 
-    Bad input is the user's to fix, not a report failure: every problem of
-    every table (file, row, column, value) is raised at once as an
-    :class:`~baro.errors.InputError`, so ``baro run`` exits with status 2
-    having written nothing. Each folder is read once, and its clean tables
-    are kept (:func:`baro.clean.cache.cached_tables`): the notebooks read
-    them back instead of reading the files again.
+    Every problem of every table (file, row, column, value) is raised at
+    once as an :class:`~baro.errors.InputError`: ``baro run`` exits with
+    status 2 having run nothing. The clean tables are kept
+    (:func:`baro.clean.cache.cached_tables`): the notebooks read them back.
     """
     from baro.clean import cached_tables
     from baro.errors import InputError
     from baro.paths import editions_dir
 
     root = Path(editions_root) if editions_root else editions_dir()
-    seen: set[tuple[int, Path]] = set()
+    sources = {(int(y), root / str(y)) for job in jobs for y in job.parameters.get("editions", [])}
+    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.edition)))
+                for job in jobs if "edition" in job.parameters}
     problems = []
-    for job in jobs:
-        if "editions" in job.parameters:
-            sources = [(int(year), None) for year in job.parameters["editions"]]
-        else:
-            sources = [(int(job.parameters["edition"]), job.parameters.get("data_dir") or None)]
-        for year, folder in sources:
-            path = Path(folder) if folder else root / str(year)
-            if (year, path) in seen:
-                continue
-            seen.add((year, path))
-            try:
-                cached_tables(path, edition=year)
-            except InputError as exc:
-                problems.extend(exc.problems)
+    for year, path in sorted(sources):
+        try:
+            cached_tables(path, edition=year)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
 
 
-def _temporaries(out: Path) -> list[Path]:
-    """Temporary folders in ``out``: while a run holds the lock, those of a run that died, or its own."""
-    return [*out.glob(".*.tmp-*"), *out.glob(".*.old-*"), *out.glob("*/.failed.tmp-*")]
-
-
 def lock_output(out: Path) -> tuple[int, bool]:
-    """Take the lock of the output folder ``out`` (made if missing); return its
-    file descriptor and whether this call made the folder.
+    """Lock the output folder ``out`` (made if missing, not its parents); return the lock's
+    file descriptor and whether ``out`` was made.
 
-    Raises
-    ------
-    BaroError
-        ``out`` is a file, its parent folder is missing, it cannot be
-        written (read-only, full), or another run holds the lock (the
-        message names its pid).
+    Raises BaroError, in one line, when ``out`` is a file, its parent is
+    missing, it cannot be written (read-only, full), or another run holds
+    the lock (naming its pid).
     """
     if out.exists() and not out.is_dir():
         raise BaroError(f"--output {out} is a file, not a folder")
     if not out.parent.is_dir():
         raise BaroError(f"cannot write to {out}: the folder {out.parent} does not exist")
-    path = out / LOCK_NAME
-    fd = None
+    path, fd, made = out / LOCK_NAME, None, not out.is_dir()
     try:
-        made = not out.is_dir()
         out.mkdir(exist_ok=True)
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -316,10 +242,9 @@ def lock_output(out: Path) -> tuple[int, bool]:
                 os.close(fd)
                 raise BaroError(f"another baro run (pid {pid}) is writing {out}: "
                                 "let it finish, or choose another --output") from None
-            # the file may have been removed by the run that held it: lock the one in place
             if path.exists() and os.stat(path).st_ino == os.fstat(fd).st_ino:
                 break
-            os.close(fd)
+            os.close(fd)  # the run that held it removed it: lock the file in place now
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     except OSError as exc:
@@ -330,7 +255,7 @@ def lock_output(out: Path) -> tuple[int, bool]:
 
 
 def unlock_output(out: Path, fd: int, made: bool) -> None:
-    """Remove the lock file (and ``out`` if this run made it and left it empty), then release."""
+    """Remove the lock file (and ``out`` if this run made it and left it empty), then release the lock."""
     try:
         (out / LOCK_NAME).unlink()
         if made:
@@ -340,41 +265,41 @@ def unlock_output(out: Path, fd: int, made: bool) -> None:
     os.close(fd)
 
 
+def _temporaries(out: Path) -> list[Path]:
+    """Temporary folders in ``out`` (while the lock is held: this run's, or a dead run's)."""
+    return [*out.glob(".*.tmp-*"), *out.glob(".*.old-*"), *out.glob("*/.failed.tmp-*")]
+
+
 def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> dict[str, RunResult]:
-    """Run ``todo`` in a pool of ``workers`` processes; on Ctrl-C end them all."""
+    """Run ``todo`` in a pool of ``workers`` processes, printing their progress; on Ctrl-C end them."""
     import multiprocessing
 
     from baro.run.job import init_worker, run_job
 
-    ctx = multiprocessing.get_context("spawn")  # a worker inherits no thread, lock or import of this one
-    events = ctx.Queue()
+    ctx = multiprocessing.get_context("spawn")  # a worker inherits no thread, lock or import of this process
+    events = ctx.SimpleQueue()  # a worker's put is written before its result: lines come in order
     pids: set[int] = set()
     results: dict[str, RunResult] = {}
-    by_name = {job.name: job for job in todo}
 
     def drain() -> None:
-        while True:
-            try:
-                event = events.get_nowait()
-            except queue.Empty:
-                return
-            if event["event"] == "worker":
-                pids.add(event["pid"])
-            elif event["status"] == "start" and event["stage"] == "execute":
-                echo(f"[{event['job']}] execute ...")
-            elif event["status"] == "end":
-                echo(f"[{event['job']}] {event['stage']} {event['seconds']:.1f} s")
+        while not events.empty():
+            e = events.get()
+            if e["event"] == "worker":
+                pids.add(e["pid"])
+            elif e["status"] == "start":
+                if e["stage"] == "execute":
+                    echo(f"[{e['job']}] execute ...")
+            else:
+                echo(f"[{e['job']}] {e['stage']} {e['seconds']:.1f} s")
 
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=(events, os.getpid()))
     try:
-        # Workers start during submit. They inherit SIGINT ignored: Ctrl-C is
-        # this process's to handle, and it ends them (below).
+        # The workers start during submit, with SIGINT ignored: Ctrl-C is this process's to handle.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             pending = {pool.submit(run_job, job.to_json()): job for job in todo}
         finally:
             signal.signal(signal.SIGINT, previous)
-        fault = False
         while pending:
             done, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
             drain()
@@ -384,29 +309,30 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
                     r = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker that died (killed, out of memory)
                     r = {"status": "failed", "message": f"{job.name}: the worker process ended ({exc})"}
-                if r.get("fault") and not fault:  # the folder cannot be written: start no other job
-                    fault = True
-                    for other in list(pending):
-                        if other.cancel():
-                            pending.pop(other)
+                if r.get("fault"):  # the folder cannot be written: start no other report
+                    pending = {f: j for f, j in pending.items() if not f.cancel()}
                 results[job.name] = RunResult(job.name, r["status"], r.get("seconds", 0.0), r.get("message", ""),
                                               job.output, r.get("timings", {}), r.get("fault", ""))
                 echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
         pool.shutdown()
     except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
-        drain()
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
-            except OSError:
-                pass
-        pool.shutdown(wait=True, cancel_futures=True)
+        ended: set[int] = set()
+        deadline = time.monotonic() + 10  # a worker that is starting tells its pid first
+        while len(ended) < workers and time.monotonic() < deadline:
+            drain()
+            for pid in pids - ended:
+                try:
+                    os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
+                except OSError:
+                    pass
+            ended |= pids
+            time.sleep(0.05)
+        pool.shutdown(cancel_futures=True)
         raise
     finally:
         events.close()
-    for name in by_name:
-        results.setdefault(name, RunResult(name, "failed", message=f"{name}: not run", output=by_name[name].output))
-    return results
+    return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run",
+                                                         output=job.output) for job in todo}
 
 
 def run_reports(
@@ -430,8 +356,8 @@ def run_reports(
     all : every available edition, then the trends report.
     data_dir : read the (single) edition's tables from this folder.
     output_dir : where OUTPUT/NAME/ folders go (default ``outputs/``).
-    force : rerun jobs that are up to date.
-    jobs : worker processes, at least 1 (default: the number of cores).
+    force : rerun reports that are up to date.
+    jobs : reports run at a time, at least 1 (default: the number of cores).
     parameters : ``NAME=VALUE`` strings (or a mapping) for the notebooks.
     notebooks : ``{"edition": path, "trends": path}`` to use other notebooks.
     editions_root : folder of editions (default ``data/editions``).
@@ -440,37 +366,34 @@ def run_reports(
     Returns
     -------
     RunSummary
-        Per job: "ran", "up to date" or "failed" (with a message naming
+        Per report: "ran", "up to date" or "failed" (with a message naming
         the notebook, the cell and the error).
 
     Raises
     ------
     BaroError
-        Bad options, parameters or input tables (before any kernel starts);
-        an output folder that is a file, cannot be written, or that another
-        run is writing.
+        Bad options, parameters or tables (before any kernel starts); an
+        output folder that is a file, cannot be written, or is being
+        written by another run.
     """
     if jobs is not None and jobs < 1:
         raise BaroError(f"-j {jobs}: the number of parallel jobs is at least 1")
-    planned = plan_jobs(
-        editions, all=all, data_dir=data_dir, output_dir=output_dir,
-        parameters=parameters, notebooks=notebooks, editions_root=editions_root,
-    )
+    planned = plan_jobs(editions, all=all, data_dir=data_dir, output_dir=output_dir,
+                        parameters=parameters, notebooks=notebooks, editions_root=editions_root)
     out = planned[0].output.parent
     fd, made = lock_output(out)
-    todo: list[Job] = []
+    results: dict[str, RunResult] = {}
     try:
         for p in _temporaries(out):  # left by a run that died
             shutil.rmtree(p, ignore_errors=True)
-        results: dict[str, RunResult] = {}
+        todo = []
         for job in planned:
             reason = "forced" if force else stale_reason(job)
             if reason is None:
                 results[job.name] = RunResult(job.name, "up to date", output=job.output)
-                echo(f"[{job.name}] up to date")
             else:
-                echo(f"[{job.name}] to run ({reason})")
                 todo.append(job)
+            echo(f"[{job.name}] " + (f"to run ({reason})" if reason else "up to date"))
         if todo:
             check_inputs(todo, editions_root=editions_root)
             results.update(_execute(todo, min(jobs or os.cpu_count() or 1, len(todo)), echo))
@@ -487,16 +410,9 @@ def run_reports(
 def cli_run(args: Any) -> int:
     """``baro run``: returns 0 when every report ran or was up to date, 1 otherwise."""
     t0 = time.perf_counter()
-    summary = run_reports(
-        args.editions,
-        all=args.all,
-        data_dir=args.data,
-        output_dir=args.output,
-        force=args.force,
-        jobs=args.jobs,
-        parameters=args.parameter,
-        echo=lambda line: print(line, flush=True),
-    )
+    summary = run_reports(args.editions, all=args.all, data_dir=args.data, output_dir=args.output,
+                          force=args.force, jobs=args.jobs, parameters=args.parameter,
+                          echo=lambda line: print(line, flush=True))
     print(summary.render())
     print(f"total {time.perf_counter() - t0:.1f} s, {dt.datetime.now().strftime('%H:%M:%S')}")
     return 0 if summary.ok else 1

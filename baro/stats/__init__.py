@@ -42,7 +42,8 @@ warnings...):
   design_effect
 - pairwise_shares: PAIRWISE_COLUMNS = level_a, level_b, difference, se,
   statistic, pvalue, pvalue_adjusted
-- totals: TOTALS_COLUMNS = level, count, estimate, se, ci_low, ci_high
+- totals: TOTALS_COLUMNS = level, count, estimate, se, ci_low, ci_high,
+  design_effect
 - contrast: CONTRAST_COLUMNS = contrast, estimate, se, ci_low, ci_high,
   statistic, pvalue
 - compact_letters: LETTERS_COLUMNS = level, letters

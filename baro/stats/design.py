@@ -236,13 +236,15 @@ def prepare(
             if len(set(lv)) != len(lv):
                 raise ValueError(f"levels for column {c!r} repeat a value: {lv!r}")
             lookup = {v: i for i, v in enumerate(lv)}
-            unknown = [v for v in found if v not in lookup]
+            # a categorical's unused categories need not be among the levels
+            used = np.bincount(code, minlength=len(found)) > 0
+            unknown = [v for v, u in zip(found, used) if u and v not in lookup]
             if unknown:
                 raise ValueError(
                     f"column {c!r} holds values not in the given levels: "
                     f"{unknown!r}; allowed: {lv!r}"
                 )
-            remap = np.array([lookup[v] for v in found], dtype=np.intp)
+            remap = np.array([lookup.get(v, -1) for v in found], dtype=np.intp)
             code = remap[code]
             found = lv
         codes[c] = code
@@ -624,7 +626,8 @@ class Design:
             the clusters of a post-stratum sum to its count (R's
             ``postStratify`` on the design of the clusters, the weights then
             carried to their rows). Its variance removes the post-stratum
-            means of the cluster totals.
+            means of the cluster totals: a share is then R's ``svyratio`` of
+            two cluster totals on the post-stratified design of the clusters.
 
         Returns
         -------
@@ -686,7 +689,8 @@ class Design:
         Design
             Post-stratified on each margin in turn until the margins agree;
             its variance applies the margins' projections ten times, as R.
-            A rake that did not converge raises ValueError.
+            A rake that did not converge, or whose margins contradict each
+            other (different totals), raises ValueError.
         """
         if not hasattr(margins, "items") or not margins:
             raise ValueError("margins must be a non-empty mapping column -> population")
@@ -721,6 +725,16 @@ class Design:
                 f"raking on {list(margins)!r} did not converge in {max_iter} sweeps; "
                 "raise max_iter or check that the margins agree on the total"
             )
+        # R's rule stops when the weights stop moving, which they also do
+        # when the margins contradict each other: check that each is met
+        for (column, _, _, target), table in zip(info, tables(w)):
+            gap = float(np.max(np.abs(table - target)))
+            if gap > max(eps, 1e-9 * target.sum()):
+                totals = {c: float(t.sum()) for c, _, _, t in info}
+                raise ValueError(
+                    f"raking cannot meet the margin of {column!r} (off by {gap:g}): the "
+                    f"margins' totals differ ({totals!r})"
+                )
         return self._copy(w, ("rake", tuple(margins), tuple(steps)))
 
     # -- variance ------------------------------------------------------------

@@ -47,7 +47,7 @@ PAIRWISE_COLUMNS = (
     "pvalue_adjusted",
 )
 LETTERS_COLUMNS = ("level", "letters")
-TOTALS_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high")
+TOTALS_COLUMNS = ("level", "count", "estimate", "se", "ci_low", "ci_high", "design_effect")
 CONTRAST_COLUMNS = ("contrast", "estimate", "se", "ci_low", "ci_high", "statistic", "pvalue")
 #: Intervals of a share under a design: R's ``svyciprop(method = ...)``.
 INTERVALS = ("logit", "beta")
@@ -805,7 +805,11 @@ def totals(
     DataFrame
         Columns :data:`TOTALS_COLUMNS`: level, count (rows), estimate (the
         weighted total), se, ci_low, ci_high (``estimate +/- t se`` on the
-        design's degrees of freedom; normal for independent rows).
+        design's degrees of freedom; normal for independent rows),
+        design_effect: the variance over that of a simple random sample
+        with replacement, ``p (1 - p) N^2 / (n - 1)`` with ``N`` the sum of
+        the weights and ``p`` the level's weighted share, as
+        ``svytotal(..., deff = "replace")`` (1 for independent rows).
         ``attrs`` as :func:`shares`, with ``vcov`` the covariance of the
         totals.
 
@@ -830,10 +834,15 @@ def totals(
         vcov = prep.n * (np.diag(p) - np.outer(p, p))
         dof: float = math.inf
         q = sps.norm.ppf(1 - (1 - confidence_level) / 2)
+        design_effect = np.ones(k)
     else:
-        est, vcov, _ = prep.design.cell_moments(codes, k, prep.keep, "total")
+        est, vcov, weighted = prep.design.cell_moments(codes, k, prep.keep, "total")
         dof = prep.design.dof
         q = sps.t.ppf(1 - (1 - confidence_level) / 2, dof)
+        big_n = weighted.sum()
+        share = est / big_n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            design_effect = np.diag(vcov) / (share * (1 - share) * big_n**2 / (prep.n - 1))
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     rows = np.arange(k) if levels is not None else np.argsort(-counts, kind="stable")
     out = pd.DataFrame(
@@ -844,6 +853,7 @@ def totals(
             "se": se[rows],
             "ci_low": est[rows] - q * se[rows],
             "ci_high": est[rows] + q * se[rows],
+            "design_effect": design_effect[rows],
         }
     )
     out.attrs.update(

@@ -159,13 +159,21 @@ class ResultMixin:
     _frame_exclude: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
+        """``Name(field=value, ...)``; one field a line when that is long."""
         parts = []
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             if f.name == "warnings" and not value:
                 continue
-            parts.append(f"{f.name}={_fmt(value)}")
-        return f"{type(self).__name__}(" + ", ".join(parts) + ")"
+            shown = _fmt(value)
+            if isinstance(value, ResultMixin):  # a result inside a result
+                shown = shown.replace("\n", "\n    ")
+            parts.append(f"{f.name}={shown}")
+        name = type(self).__name__
+        line = f"{name}(" + ", ".join(parts) + ")"
+        if len(line) <= 88 and "\n" not in line:
+            return line
+        return f"{name}(\n" + "".join(f"    {p},\n" for p in parts) + ")"
 
     def to_frame(self):
         """One-row DataFrame of the scalar fields (snake_case columns).

@@ -162,6 +162,13 @@ def goodness_of_fit(
     large-sample method, with no better claim than the corrected test when
     cells are small. R's survey offers none either.
 
+    Any :class:`~baro.stats.Design` (weights, strata, finite population,
+    calibration): the same, on the estimated population totals
+    (``svytotal``) and their design covariance, so that ``statistic`` is on
+    the scale of the population, not of the sample; compare p-values across
+    weightings. ``table`` keeps the sample's rows: observed counts, and
+    expected counts ``n * expected_share``.
+
     Examples
     --------
     >>> from baro import examples, stats

@@ -14,6 +14,8 @@
 #   nhanes     ids = SDMVPSU, strata = SDMVSTRA, weights = WTMEC2YR, nest
 #   lonely_*   apistrat with one school of type H: a stratum with one PSU,
 #              under survey.lonely.psu = "remove", "adjust", "average"
+#   clusters_poststratified  apiclus2's districts post-stratified by a
+#              district-level band, compared through svyratio
 
 suppressPackageStartupMessages({
   library(survey)
@@ -189,6 +191,28 @@ results$sparse <- list(
   one_empty = list(drop = "stype == 'H' and meals_band == '75-100'",
                    f = unname(oe$statistic), ndf = unname(oe$parameter["ndf"]),
                    ddf = unname(oe$parameter["ddf"]), f_pvalue = unname(oe$p.value))
+)
+
+# clusters post-stratified by a cluster-level variable, their weights carried
+# to their rows (baro's post_stratify(count = "clusters")): R's postStratify
+# on the design of the clusters (apiclus2's districts, the band of a district
+# from its number, population: apipop's districts per band), then the share
+# of a level among the rows is the ratio of two district totals (svyratio)
+district_band <- function(dnum) ifelse(dnum < 400, "low", "high")
+apiclus2$dband <- district_band(apiclus2$dnum)
+districts <- do.call(rbind, lapply(split(apiclus2, apiclus2$dnum), function(g) {
+  data.frame(dnum = g$dnum[1], pw = g$pw[1], dband = g$dband[1], schools = nrow(g),
+             E = sum(g$stype == "E"), H = sum(g$stype == "H"), M = sum(g$stype == "M"))
+}))
+pop_dband <- as.data.frame(table(dband = district_band(unique(apipop$dnum))))
+ddes <- postStratify(svydesign(ids = ~dnum, weights = ~pw, data = districts), ~dband,
+                     pop_dband)
+rat <- svyratio(~E + H + M, ~schools, ddes)
+results$clusters_poststratified <- list(
+  band = "dband = 'low' if dnum < 400 else 'high'",
+  population = setNames(as.list(pop_dband$Freq), as.character(pop_dband$dband)),
+  level = c("E", "H", "M"), mean = unname(coef(rat)), se = unname(SE(rat)),
+  weights_sum = sum(weights(ddes))
 )
 
 results$meta <- list(

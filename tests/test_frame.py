@@ -1,0 +1,106 @@
+"""The population frame and the weighted designs of the reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from baro import editions, frame, stats
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return editions.load(2014).tables
+
+
+def test_every_count_has_a_source_and_a_basis():
+    f = frame.load_frame()
+    assert f.year == 2014 and f.total == sum(f.bands.values())
+    assert set(f.bands) == {"p50_100k", "p100_200k", "p200k_plus"}
+    assert f.counts["source"].str.len().min() > 20
+    assert set(f.counts["basis"]) <= {"verbatim", "derived", "assumption"}
+
+
+def test_population_weights_cities_to_the_frame_and_carries_them_to_projects(tables):
+    f = frame.load_frame()
+    d = frame.projects_design(tables.projects, tables.cities, "population", f)
+    per_city = pd.Series(d.weights, index=d.data["city_id"]).groupby(level=0).agg(["min", "max"])
+    assert (per_city["min"] == per_city["max"]).all()  # one weight per city
+    band = tables.cities.set_index("city_id")["population_band"].astype(str)
+    sums = per_city["min"].groupby(band.reindex(per_city.index)).sum()
+    assert_allclose(sums[list(f.bands)], list(f.bands.values()))
+    assert d.dof == tables.cities["city_id"].nunique() - 1
+    # the city design gives the same weights
+    c = frame.cities_design(tables.cities, "population", f)
+    assert_allclose(c.weights.sum(), f.total)
+
+
+def test_no_weighting_is_the_clustered_design_of_before(tables):
+    d = frame.projects_design(tables.projects, tables.cities, "none")
+    a = stats.shares(d, "domain")
+    b = stats.shares(tables.projects, "domain", cluster="city_id")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_finite_population_shrinks_the_weighted_variance(tables):
+    f = frame.load_frame()
+    proj = tables.projects.merge(tables.cities[["city_id", "population_band"]], on="city_id")
+    proj = proj.assign(population_band=proj["population_band"].astype(str), N=f.total)
+    with_fpc = stats.Design(proj, cluster="city_id", fpc="N")
+    no_fpc = stats.Design(proj, cluster="city_id", weights=None)
+    n = proj["city_id"].nunique()
+    a = stats.shares(with_fpc, "decision_mode")
+    b = stats.shares(no_fpc, "decision_mode")
+    assert_allclose(a["se"] ** 2, b["se"] ** 2 * (1 - n / f.total))
+
+
+def test_bad_weighting_and_unknown_band_are_refused(tables):
+    with pytest.raises(ValueError, match="weighting='equal'"):
+        frame.projects_design(tables.projects, tables.cities, "equal")
+    cities = tables.cities.assign(population_band=tables.cities["population_band"].astype(str))
+    cities.loc[0, "population_band"] = "p1m_plus"
+    with pytest.raises(ValueError, match="p1m_plus"):
+        frame.projects_design(tables.projects, cities, "population")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_sensitivity_table_and_sentences(language):
+    from baro import text
+
+    with text.use_language(language):
+        _check_sensitivity(language)
+
+
+def _check_sensitivity(language):
+    ed = editions.load(2014)
+    t = frame.weighting_sensitivity(ed)
+    assert tuple(t.columns) == frame.SENSITIVITY_COLUMNS
+    assert set(t["kind"]) == {"share", "test"}
+    tests = t[t["kind"] == "test"]
+    alpha = t.attrs["alpha"]
+    assert (tests["changed"] == ((tests["pvalue_a"] < alpha) != (tests["pvalue_b"] < alpha))).all()
+    sentence = frame.sensitivity_sentences(t)
+    assert ("pondération" in sentence) == (language == "fr")
+    assert ("Weighting" in sentence) == (language == "en")
+    # a changed conclusion is named
+    flipped = t.copy()
+    flipped.loc[flipped.index[-1], ["pvalue_b", "changed"]] = [0.5, True]
+    flipped.attrs.update(t.attrs)
+    words = frame.sensitivity_sentences(flipped)
+    assert flipped.loc[flipped.index[-1], "measure"] in words
+    shares = t[t["kind"] == "share"]
+    assert np.isfinite(shares["estimate_b"]).all() and shares["statistic_b"].isna().all()
+    # a test's statistic is a statistic, not an estimate
+    assert np.isfinite(tests[["statistic_a", "statistic_b"]]).all().all()
+    assert tests["estimate_a"].isna().sum() == 2  # equal shares and association
+
+
+def test_population_sentence_says_which_population():
+    from baro import text
+
+    with text.use_language("en"):
+        assert "responding cities" in frame.population_sentence("none", 38)
+        s = frame.population_sentence("population", 38)
+    assert "38 cities" in s and str(frame.load_frame().total) in s
