@@ -17,11 +17,15 @@ nothing or into its sentence (see :class:`baro.report.Report`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The cluster column of the report's tests, checked when a call names none.
 CLUSTER = "city_id"
+
+#: Variables the report's tests cross, checked when a call names no column.
+TESTED = ("domain", "status", "management_mode", "decision_mode", "citizens_involved")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -101,7 +105,8 @@ def reason(args: tuple, kwargs: dict) -> tuple[str, dict] | None:
     import pandas as pd
 
     data = args[0] if args else kwargs.get("data")
-    data = getattr(data, "data", data)
+    if not isinstance(data, pd.DataFrame):  # a Design's data, an Edition's projects
+        data = getattr(data, "data", None) if hasattr(data, "psu") else getattr(data, "projects", None)
     if not isinstance(data, pd.DataFrame):
         return None
     cluster = kwargs.get("cluster", CLUSTER if CLUSTER in data.columns else None)
@@ -110,6 +115,7 @@ def reason(args: tuple, kwargs: dict) -> tuple[str, dict] | None:
         if n < 2:
             return "one_city", {"n": n}
     names = [a for a in (*args[1:], *kwargs.values()) if isinstance(a, str) and a in data.columns]
+    names = names or [c for c in TESTED if c in data.columns]
     for column in dict.fromkeys(names):
         if column == cluster:
             continue
@@ -119,3 +125,35 @@ def reason(args: tuple, kwargs: dict) -> tuple[str, dict] | None:
             level = level.item() if hasattr(level, "item") else level
             return "one_level", {"column": column, "level": level}
     return None
+
+
+def or_not_computable(fn):
+    """``fn``, whose failure that the data's shape explains (:func:`reason`) gives a :class:`NotComputable`.
+
+    A call on a result not computable is not computable either; any other
+    error is raised as it is.
+
+    >>> import pandas as pd
+    >>> @or_not_computable
+    ... def mean_per_city(data, column):
+    ...     if data["city_id"].nunique() < 2:
+    ...         raise ValueError("needs two cities")
+    ...     return data.groupby("city_id")[column].mean()
+    >>> mean_per_city(pd.DataFrame({"city_id": ["V01"], "x": [1.0]}), "x")
+    NotComputable('mean_per_city', 'one_city', {'n': 1})
+    """
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        source = blocked(args, kwargs)
+        if source is not None:
+            return NotComputable(fn.__name__, *reason_of(source))
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError):  # TypeError: a not computable part met inside
+            why = reason(args, kwargs)
+            if why is None:  # not the data's shape: a real error
+                raise
+            return NotComputable(fn.__name__, *why)
+
+    return call

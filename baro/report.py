@@ -731,31 +731,9 @@ class _BoundStats:
 
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
-            if computable.blocked(args, kwargs) is not None:  # built on a result not computable
-                return computable.NotComputable(name, *computable.reason_of(computable.blocked(args, kwargs)))
-            try:
-                return fn(*args, **{**preset, **kwargs})
-            except ValueError:
-                why = computable.reason(args, kwargs)
-                if why is None:  # not the data's shape: a real error
-                    raise
-                return computable.NotComputable(name, why[0], self._labelled(why[1]))
+            return fn(*args, **{**preset, **kwargs})
 
-        return call
-
-    def _labelled(self, values: dict) -> dict:
-        """``values`` of a one-level reason with the level's label in the report's language."""
-        if "level" not in values:
-            return values
-        level, column = values["level"], values.get("column")
-        if isinstance(level, bool):
-            label = text.t("plot.citizens_involved" if level else "plot.citizens_not_involved")
-        else:
-            try:
-                label = self._report.label(column, level)
-            except (KeyError, ValueError, TypeError):
-                label = str(level)
-        return {**values, "label": label}
+        return computable.or_not_computable(call)
 
     def __dir__(self) -> list[str]:
         from baro import stats

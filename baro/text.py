@@ -643,7 +643,7 @@ def not_computable_sentence(result: Any) -> NotComputableSentence:
     """
     values = dict(result.values)
     if result.reason == "one_level":
-        sentence = t("not_computable.one_level", level=escape(values.get("label", values.get("level"))))
+        sentence = t("not_computable.one_level", level=escape(values.get("label") or _level_name(values)))
     else:
         sentence = t("not_computable.one_city")
     out = NotComputableSentence(sentence)
@@ -651,7 +651,20 @@ def not_computable_sentence(result: Any) -> NotComputableSentence:
     return out
 
 
-def _or_not_computable(fn):
+def _level_name(values: Mapping[str, Any]) -> str:
+    """The label of the only level of a column, in the current language."""
+    level, column = values.get("level"), values.get("column")
+    if isinstance(level, bool):
+        return t("plot.citizens_involved" if level else "plot.citizens_not_involved")
+    try:
+        from baro.taxonomy import load_taxonomy
+
+        return load_taxonomy().label(column, level, get_language())
+    except (KeyError, ValueError, TypeError):
+        return str(level)
+
+
+def or_not_computable(fn):
     """``fn``, or :func:`not_computable_sentence` when its first argument is not computable."""
     import functools
 
@@ -666,7 +679,7 @@ def _or_not_computable(fn):
     return sentence
 
 
-@_or_not_computable
+@or_not_computable
 def share_sentence(
     row: Any,
     label: str,
@@ -714,7 +727,7 @@ def share_sentence(
     return text + "."
 
 
-@_or_not_computable
+@or_not_computable
 def gof_sentence(
     result: Any,
     *,
@@ -745,7 +758,7 @@ def gof_sentence(
     return t(key, subject=subject, stats=stats)
 
 
-@_or_not_computable
+@or_not_computable
 def proportion_test_sentence(
     result: Any,
     null_label: str,
@@ -784,7 +797,7 @@ def proportion_test_sentence(
     return head + t("proportion.higher" if float(est) > float(null) else "proportion.lower", ref=ref)
 
 
-@_or_not_computable
+@or_not_computable
 def association_sentence(
     result: Any,
     *,
@@ -829,7 +842,7 @@ def _de(noun_phrase: str) -> str:
     return "de " + text
 
 
-@_or_not_computable
+@or_not_computable
 def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
@@ -881,7 +894,7 @@ def residuals_sentence(
     return t("residuals.many", what=what, where=escape(other), items=join(items))
 
 
-@_or_not_computable
+@or_not_computable
 def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
@@ -914,7 +927,7 @@ def ranking_sentence(
     return t("ranking", items=join(items))
 
 
-@_or_not_computable
+@or_not_computable
 def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Kendall's W with Friedman's test, as a sentence.
 
@@ -932,7 +945,7 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     return t(key, stats=stats)
 
 
-@_or_not_computable
+@or_not_computable
 def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Cochran's Q on cited / not cited, as a sentence.
 
@@ -1144,7 +1157,7 @@ def caveats(*results: Any, language: str | None = None) -> list[str]:
     return out
 
 
-@_or_not_computable
+@or_not_computable
 def concentration_sentence(
     result: Any,
     labels: Mapping[str, str] | None = None,
@@ -1186,7 +1199,7 @@ def concentration_sentence(
     return head + t("concentration.more" if float(est) > float(null) else "concentration.less", ref=ref)
 
 
-@_or_not_computable
+@or_not_computable
 def pairwise_sentence(
     pairwise: Any,
     *,

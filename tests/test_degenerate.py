@@ -50,7 +50,10 @@ def test_bound_stats_give_a_not_computable_result_and_keep_real_errors():
     one_city = rep.stats.goodness_of_fit(p.assign(city_id="V01"), "domain", cluster="city_id")
     assert isinstance(one_city, NotComputable) and one_city.reason == "one_city"
     citizens = rep.stats.association(p, "domain", "citizens_involved", cluster="city_id")
-    assert citizens.reason == "one_level" and citizens.values["label"] == "Citoyens impliqués"
+    assert citizens.reason == "one_level" and citizens.values == {"column": "citizens_involved", "level": True}
+    from baro import text
+
+    assert text.association_sentence(citizens) == "Test non calculable\xa0: une seule modalité observée (Citoyens impliqués)."
     # built on a result not computable: not computable either
     assert isinstance(rep.stats.compact_letters(citizens, order=citizens["level"]), NotComputable)
     # an error that the data's shape does not explain stays an error
@@ -76,9 +79,9 @@ def test_each_result_not_computable_is_said_once():
 def test_not_computable_sentences_in_both_languages():
     from baro import text
 
-    nc = NotComputable("association", "one_level", {"column": "domain", "level": "transport", "label": "Transport"})
+    nc = NotComputable("association", "one_level", {"column": "domain", "level": "securite"})
     with text.use_language("en"):
-        assert text.not_computable_sentence(nc) == "Test not computable: one level only (Transport)."
+        assert text.not_computable_sentence(nc) == "Test not computable: one level only (Safety and security)."
         assert text.not_computable_sentence(NotComputable("shares", "one_city")) == "Test not computable: one city only."
 
 
