@@ -134,6 +134,7 @@ def load_frame(path: str | Path | None = None) -> Frame:
         raise ValueError(f"{path}: no [[counts]] entries")
     info = meta.get("frame", {})
     counts = pd.DataFrame(rows, columns=["band", "kind", "count", "basis", "source"])
+    counts.attrs["source_en"] = [row.get("source_en", row["source"]) for row in rows]
     return Frame(
         year=int(info.get("year", 0)),
         unit={"fr": info.get("unit", ""), "en": info.get("unit_en", "")},
@@ -143,9 +144,18 @@ def load_frame(path: str | Path | None = None) -> Frame:
 
 
 def frame_table(frame: Frame | None = None) -> pd.DataFrame:
-    """The frame's counts with their basis and source (for a report table)."""
+    """The frame's counts with their basis and source (for a report table).
+
+    The source is in the report's language (``source_en`` in English when
+    the frame file gives one).
+    """
+    from baro.text import get_language
+
     frame = frame or load_frame()
-    return frame.counts.copy()
+    out = frame.counts.copy()
+    if get_language() == "en" and "source_en" in out.attrs:
+        out["source"] = out.attrs["source_en"]
+    return out
 
 
 def _check_weighting(weighting: str) -> str:

@@ -680,13 +680,16 @@ class Report:
         self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level))
 
     def caveats(self, *results: Any) -> None:
-        """Display the warnings of ``results`` (their French sentences) as one callout.
+        """Display the warnings of ``results`` (their sentences in the report's
+        language) as one callout.
 
-        Nothing is displayed when no result carries a warning.
+        Nothing is displayed when no result carries a warning. The exported
+        report heads a callout with its own word ("Attention :", "Caution:"),
+        so the sentences come alone.
         """
         found = text.caveats(*results)
         if found:
-            self.warning(text.t("caveat.attention") + " ".join(found))
+            self.warning(" ".join(found))
 
 
 #: Columns of codes labelled from a taxonomy variable in :meth:`Report.table`.

@@ -148,3 +148,15 @@ def test_rake_meets_every_margin_and_says_when_it_cannot():
     # margins that disagree on the total cannot all be met
     with pytest.raises(ValueError, match="cannot meet the margin of 'a'"):
         stats.Design(d).rake({"a": {"x": 600, "y": 400}, "b": {"u": 30, "v": 30, "w": 40}}, epsilon=1e-9)
+
+
+def test_merged_two_way_test_takes_a_design():
+    d = examples.projects()
+    plain = stats.association_merged(d, "domain", "decision_mode", cluster="city_id")
+    des = stats.association_merged(stats.Design(d, cluster="city_id"), "domain", "decision_mode")
+    assert plain.col_levels == des.col_levels and plain.merged == des.merged
+    assert_allclose([des.test.statistic, des.test.pvalue], [plain.test.statistic, plain.test.pvalue], rtol=1e-12)
+    # weighted: the same merging (sample counts), a test on the weights
+    w = d.assign(w=d["city_id"].map({c: 1.0 + i % 3 for i, c in enumerate(sorted(d["city_id"].unique()))}))
+    wt = stats.association_merged(stats.Design(w, cluster="city_id", weights="w"), "domain", "decision_mode")
+    assert wt.col_levels == plain.col_levels and wt.test.statistic != plain.test.statistic

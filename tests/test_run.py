@@ -481,6 +481,24 @@ def test_a_killed_run_takes_its_workers_and_kernels_along_and_they_write_nothing
     assert sorted(p.name for p in out.iterdir()) == ["2013"]
 
 
+@PROC
+def test_a_killed_worker_fails_the_run_and_leaves_nothing_behind(project, tmp_path):
+    # the pool cannot go on without it: the reports not done fail, saying so
+    out = tmp_path / "out"
+    proc = _run_all_in_background(out, sleep=60)
+    _wait_for_lines(proc, " execute ...", 2)
+    workers = {p for p in _descendants(proc.pid) if _parent(p) == proc.pid and "spawn_main" in _cmdline(p)}
+    kernels = _kernels_of(proc.pid, 2)
+    os.kill(min(workers), signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stdout + stderr
+    assert "Traceback" not in stderr
+    assert "summary: 0 ran, 0 up to date, 3 failed" in stdout
+    assert "the worker process ended" in stdout
+    assert _still_running(workers | kernels, _cmdline) == []
+    assert not out.exists() or not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
 def _edited_notebook(tmp_path: Path, after: int, source: str) -> Path:
     """The test edition notebook with a code cell ``source`` inserted after cell ``after``."""
     nb = json.loads((NOTEBOOKS / "edition_report.ipynb").read_text(encoding="utf-8"))

@@ -567,6 +567,27 @@ class Design:
         w = self.weights
         return bool(np.all(w == w[0]))
 
+    def assign(self, **columns) -> "Design":
+        """The same design over data with these columns added or replaced
+        (``DataFrame.assign``): analysed columns only; the clusters, strata,
+        weights and calibration stay those of this design.
+
+        >>> import pandas as pd
+        >>> d = Design(pd.DataFrame({"g": [1, 1, 2], "x": ["a", "b", "a"]}), cluster="g")
+        >>> d.assign(y=["u", "v", "v"]).data.columns.tolist()
+        ['g', 'x', 'y']
+        """
+        fixed = {self.cluster, self.strata, self.weight_column, self.fpc} - {None}
+        clash = sorted(fixed & set(columns))
+        if clash:
+            raise ValueError(f"column(s) {clash!r} define the design and cannot be replaced")
+        new = object.__new__(Design)
+        new.__dict__.update(self.__dict__)
+        new.data = self.data.assign(**columns)
+        if len(new.data) != len(self.data):
+            raise ValueError("assign must keep the design's rows")
+        return new
+
     def _copy(self, weights: np.ndarray, step: tuple) -> "Design":
         new = object.__new__(Design)
         new.__dict__.update(self.__dict__)

@@ -54,9 +54,11 @@ def _few_subjects_en(n: int, test: str) -> str:
     return f"only {n} subjects: the chi-square approximation to {name} is rough"
 
 
-#: Every warning code a result can carry -> (value names, English sentence).
-#: A new code is added here, and its sentence in every language of
-#: :mod:`baro.text` (a test checks both).
+#: Every warning code a result can carry -> (value names, English sentence
+#: for developers). A new code is added here, with its reader's sentence in
+#: :data:`baro.text.CAVEAT_SENTENCES` (written from the catalogue's
+#: ``caveat.*`` entries, French and English); tests/test_text.py fails a
+#: code without a sentence in every language.
 CAVEAT_CODES: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
     # n clusters (n - 1 degrees of freedom for the design-based variance)
     "few_clusters": (("n",), _few_clusters_en),

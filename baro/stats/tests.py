@@ -26,6 +26,7 @@ __all__ = [
     "Association",
     "goodness_of_fit",
     "association",
+    "expected_too_small",
 ]
 
 GOF_TABLE_COLUMNS = ("level", "observed", "expected", "expected_share")
@@ -39,6 +40,19 @@ RESIDUALS_COLUMNS = (
     "pvalue_adjusted",
 )
 DEFAULT_RESAMPLES = 9999
+
+
+def expected_too_small(expected: np.ndarray) -> bool:
+    """Cochran's rule, under which :func:`association` warns: any expected
+    count below 1, or more than a fifth of them below 5.
+
+    >>> expected_too_small(np.array([[6.0, 7.0], [5.0, 0.9]]))
+    True
+    >>> expected_too_small(np.array([[6.0, 7.0], [5.0, 4.0], [9.0, 9.0], [8.0, 8.0], [9.0, 9.0]]))
+    False
+    """
+    expected = np.asarray(expected, dtype=float)
+    return bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
 
 
 def _check_resampling(seed, n_resamples):
@@ -491,7 +505,7 @@ def association(
     chi2 = float(np.sum((table - expected) ** 2 / expected))
     dof0 = (nr - 1) * (nc - 1)
     warnings = list(_few_clusters_warning(prep.n_clusters))
-    small = bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
+    small = expected_too_small(expected)
     mc = math.nan
     if prep.design is None:
         res = sps.chi2_contingency(table, correction=False)

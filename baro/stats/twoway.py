@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from baro.stats.design import observed_levels
+from baro.stats.design import Design, observed_levels
 from baro.stats.results import ResultMixin
-from baro.stats.tests import DEFAULT_RESAMPLES, Association, association
+from baro.stats.tests import DEFAULT_RESAMPLES, Association, association, expected_too_small
 
 __all__ = [
     "LEADERS_COLUMNS",
@@ -30,7 +30,6 @@ __all__ = [
     "TwoWay",
     "association_merged",
     "leading_levels",
-    "small_expected",
 ]
 
 #: Joins the codes of merged levels: ``"p100_200k+p200k_plus"``.
@@ -38,19 +37,6 @@ MERGE_SEPARATOR = "+"
 
 #: Columns of :func:`leading_levels`.
 LEADERS_COLUMNS = ("level", "count", "leader", "leader_share", "focus_share", "focus_leads", "tied")
-
-
-def small_expected(expected: np.ndarray) -> bool:
-    """Cochran's rule, as :func:`baro.stats.association` warns: any expected
-    count below 1, or more than a fifth of them below 5.
-
-    >>> small_expected(np.array([[6.0, 7.0], [5.0, 0.9]]))
-    True
-    >>> small_expected(np.array([[6.0, 7.0], [5.0, 4.0], [9.0, 9.0], [8.0, 8.0], [9.0, 9.0]]))
-    False
-    """
-    expected = np.asarray(expected, dtype=float)
-    return bool(np.any(expected < 1) or np.mean(expected < 5) > 0.2)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -110,11 +96,15 @@ def association_merged(
 
     Parameters
     ----------
-    data : DataFrame
+    data : Design or DataFrame
+        A :class:`~baro.stats.Design` (the test is then on the design:
+        weights, strata, calibration), or a DataFrame with ``cluster``.
+        Levels are merged on the sample's counts either way (they decide
+        whether the approximation holds).
     row, col : str
         ``row`` is kept as is (the domains); the levels of ``col`` are
         merged while the expected counts are too small
-        (:func:`small_expected`).
+        (:func:`~baro.stats.tests.expected_too_small`).
     cluster : str, optional
         Cluster column (cities).
     order : sequence, optional
@@ -131,7 +121,8 @@ def association_merged(
 
     Notes
     -----
-    While the table breaks :func:`small_expected` and ``col`` has more than
+    While the table breaks Cochran's rule
+    (:func:`~baro.stats.tests.expected_too_small`) and ``col`` has more than
     two levels, the level of ``col`` with the fewest rows is merged (with
     its smaller neighbour if ``ordered``, else with the next smallest
     level). When two levels remain and counts are still small, the test is
@@ -152,6 +143,14 @@ def association_merged(
     >>> one.computable, one.reason, one.test is None
     (False, 'one_level', True)
     """
+    design = data if isinstance(data, Design) else None
+    if design is not None:
+        if cluster is not None:
+            raise ValueError(
+                "cluster= is the shorthand for a DataFrame; a Design already names its "
+                f"clusters ({design.cluster!r})"
+            )
+        data = design.data
     for c in (row, col) + ((cluster,) if cluster else ()):
         if c not in data.columns:
             raise KeyError(
@@ -169,7 +168,7 @@ def association_merged(
         table = np.column_stack(cols)
         n = table.sum()
         expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-        if not small_expected(expected):
+        if not expected_too_small(expected):
             break
         totals = table.sum(axis=0)
         j = int(np.argmin(totals))
@@ -190,8 +189,12 @@ def association_merged(
     codes = [MERGE_SEPARATOR.join(map(str, g)) for g in groups]
     merged = tuple((code, tuple(g)) for code, g in zip(codes, groups) if len(g) > 1)
     mapping = {m: code for code, g in zip(codes, groups) for m in g}
-    recoded = data.loc[keep].copy()
-    recoded[col] = recoded[col].astype(object).map(mapping)
+    if design is not None:
+        # rows with a missing value stay in the design (association drops them)
+        recoded = design.assign(**{col: data[col].astype(object).map(mapping)})
+    else:
+        recoded = data.loc[keep].copy()
+        recoded[col] = recoded[col].astype(object).map(mapping)
     try:
         test = association(recoded, row, col, cluster=cluster, seed=seed, n_resamples=n_resamples)
     except ValueError as err:
