@@ -359,6 +359,7 @@ def comparison_plot(
         ax.invert_yaxis()
         ax.set_xlim(0, None)
         _percent_axis(ax.xaxis)
+        xlabel = xlabel if xlabel is not None else text.t("plot.share_of_projects")
         ax.set_xlabel(f"{xlabel} ({_level_label(confidence_level)})")
         ax.grid(axis="y", visible=False)
         ax.legend(title=_text(legend_title if legend_title is not None else text.t("plot.edition")),

@@ -507,6 +507,9 @@ def join(items: Iterable[str], *, language: str | None = None) -> str:
 def join_fr(items: Iterable[str], last: str = "et") -> str:
     """Join items the French way: ``a, b et c`` (any language: :func:`join`).
 
+    With ``last="et"`` this is :func:`join` in French (babel); another
+    word joins the last item the same way.
+
     >>> join_fr(["a", "b", "c"])
     'a, b et c'
     >>> join_fr(["a"])
@@ -515,6 +518,8 @@ def join_fr(items: Iterable[str], last: str = "et") -> str:
     ''
     """
     items = list(items)
+    if last == "et":
+        return join(items, language="fr")
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]

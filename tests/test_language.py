@@ -103,3 +103,19 @@ def test_edition_report_markdown_comes_in_both_languages():
             assert fr.metadata["tags"][-1] == "fr" and en.metadata["tags"][-1] == "en", (fr.id, en.id)
             levels = lambda c: [len(line) - len(line.lstrip("#")) for line in c.source.splitlines() if line.startswith("#")]  # noqa: E731
             assert levels(fr) == levels(en), (fr.id, en.id)
+
+
+@pytest.mark.parametrize("language, label", [("fr", "Part des projets (IC 95\u00a0%)"), ("en", "Share of projects (95% CI)")])
+def test_figure_axes_in_the_report_language(language, label):
+    from baro import plots
+
+    shares = pd.DataFrame({"level": ["transport", "education"], "estimate": [0.16, 0.15],
+                           "ci_low": [0.12, 0.11], "ci_high": [0.2, 0.19]})
+    with text.use_language(language):
+        figures = [plots.comparison_plot({2013: shares, 2014: shares}, variable="domain"),
+                   plots.trend_plot({"x": {2013: shares, 2014: shares}}, "education", variable="domain")]
+        shares_fig = plots.shares_plot(shares, variable="domain")
+    assert figures[0].axes[0].get_xlabel() == label
+    assert figures[1].axes[0].get_ylabel() == label
+    assert shares_fig.axes[0].get_xlabel() == label.split(" (")[0]
+    assert [t.get_text() for t in shares_fig.axes[0].get_yticklabels()][1] == ("Éducation" if language == "fr" else "Education")

@@ -140,7 +140,13 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def _output_html(output: Mapping[str, Any]) -> str:
+def _figure_alt(language: str) -> str:
+    from baro.text import t
+
+    return t("page.figure_alt", language)
+
+
+def _output_html(output: Mapping[str, Any], language: str = "fr") -> str:
     kind = output.get("output_type")
     if kind == "stream":
         text = html_lib.escape(_ANSI.sub("", _text(output.get("text", ""))), quote=False)
@@ -157,7 +163,7 @@ def _output_html(output: Mapping[str, Any]) -> str:
         return value
     if mime in ("image/png", "image/jpeg"):
         return (f'<div class="output_{mime.split("/")[1]}"><img src="data:{mime};base64,{value.strip()}" '
-                'alt="Figure sans description"></div>')
+                f'alt="{html_lib.escape(_figure_alt(language), quote=True)}"></div>')
     if mime == "text/markdown":
         return markdown_html(value)
     return f'<div class="output_text"><pre>{html_lib.escape(_ANSI.sub("", value), quote=False)}</pre></div>'
@@ -225,7 +231,7 @@ def notebook_body(nb: Any, language: str | None = None) -> str:
         if cell.cell_type == "markdown":
             parts.append(markdown_html(_text(cell.source)))
         elif cell.cell_type == "code":
-            parts.extend(_output_html(output) for output in cell.get("outputs", []))
+            parts.extend(_output_html(output, language) for output in cell.get("outputs", []))
     return "\n".join(part.strip() for part in parts if part.strip())
 
 
