@@ -33,6 +33,20 @@ from typing import Any
 import pandas as pd
 
 from baro import paths, stats
+from baro.computable import or_not_computable
+
+
+def _text_or_not_computable(fn):
+    """:func:`baro.text.or_not_computable`, imported when first called."""
+    import functools
+
+    @functools.wraps(fn)
+    def sentence(*args, **kwargs):
+        from baro import text
+
+        return text.or_not_computable(fn)(*args, **kwargs)
+
+    return sentence
 
 __all__ = [
     "WEIGHTINGS",
@@ -195,6 +209,7 @@ def cities_design(cities: pd.DataFrame, weighting: str = "none", frame: Frame | 
     return design.post_stratify(BAND, _population(frame, data[BAND]))
 
 
+@or_not_computable
 def projects_design(
     projects: pd.DataFrame,
     cities: pd.DataFrame,
@@ -228,6 +243,7 @@ def projects_design(
 
 
 # ---------------------------------------------------------------- sensitivity
+@or_not_computable
 def weighting_sensitivity(
     edition: Any,
     *,
@@ -336,6 +352,7 @@ def population_sentence(weighting: str, n_cities: int, frame: Frame | None = Non
                   year=frame.year)
 
 
+@_text_or_not_computable
 def sensitivity_sentences(table: pd.DataFrame) -> str:
     """Which conclusions change when the cities are weighted, in words (the
     current language of :mod:`baro.text`).

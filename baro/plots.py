@@ -86,6 +86,21 @@ def _style():
         yield
 
 
+def _or_none(fn):
+    """``fn``, or None (no figure) when its first argument is a result the data cannot support."""
+    import functools
+
+    @functools.wraps(fn)
+    def plot(result: Any, *args: Any, **kwargs: Any) -> Figure | None:
+        from baro.computable import NotComputable
+
+        if isinstance(result, NotComputable):
+            return None
+        return fn(result, *args, **kwargs)
+
+    return plot
+
+
 def _labels(labels: Mapping[Any, str] | None, variable: str | None) -> Mapping[Any, str]:
     if labels is not None:
         return labels
@@ -138,6 +153,7 @@ def _level_digits(level: float) -> int:
     return len(re.split(r"[,.]", shown)[1]) if re.search(r"[,.]", shown) else 0
 
 
+@_or_none
 def shares_plot(
     shares: pd.DataFrame,
     labels: Mapping[Any, str] | None = None,
@@ -185,7 +201,9 @@ def shares_plot(
         )
         ax.set_yticks(y, [_text(names.get(v, v)) for v in d[level]])
         ax.invert_yaxis()
-        ax.set_xlim(0, max(float(d["ci_high"].max()), float(d["estimate"].max())) * 1.1 or 1)
+        # an interval may be missing (one level: no variance), the estimates are not
+        top = np.nanmax([float(d["ci_high"].max()), float(d["estimate"].max())])
+        ax.set_xlim(0, top * 1.1 if np.isfinite(top) and top > 0 else 1)
         _percent_axis(ax.xaxis)
         ax.set_xlabel(xlabel if xlabel is not None else text.t("plot.share_of_projects"))
         ax.grid(axis="y", visible=False)
@@ -195,6 +213,7 @@ def shares_plot(
     return fig
 
 
+@_or_none
 def residual_heatmap(
     residuals: pd.DataFrame,
     row_labels: Mapping[Any, str] | None = None,
@@ -350,6 +369,7 @@ def comparison_plot(
     return fig
 
 
+@_or_none
 def ranking_plot(
     ranking: pd.DataFrame,
     labels: Mapping[Any, str] | None = None,

@@ -438,7 +438,7 @@ def _notes(figure, published, computed, verdict, frames) -> list[str]:
         notes.append(t(
             "reconcile.note.mean_per_city", total=total, n_cities=n_cities, computed=fmt_number(computed, 1),
             published=fmt_number(published, _decimals(published)), implied_n=f"{round_half_up(implied):.0f}",
-            implied=fmt_number(implied, 1), active=active, per_active=fmt_number(total / active, 2),
+            implied=fmt_number(implied, 1), active=active, per_active=fmt_number(total / active if active else 0, 2),
         ))
     if verdict == "rounding":
         diff = abs(computed - published)

@@ -47,6 +47,7 @@ import base64
 import html
 import io
 import re
+import types
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,7 @@ class Report:
         self.dpi = dpi
         self.names: set[str] = set()
         self.written: list[Path] = []
+        self._said: list[Any] = []  # results not computable whose sentence was said
 
     # -------------------------------------------------------------- helpers
     @property
@@ -323,6 +325,17 @@ class Report:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / filename
 
+    def _not_computable(self, result: Any) -> bool:
+        """Whether ``result`` could not be computed; if so, say why (once per result)."""
+        from baro.computable import NotComputable
+
+        if not isinstance(result, NotComputable):
+            return False
+        if not any(result is r for r in self._said):
+            self._said.append(result)
+            self.note(text.not_computable_sentence(result))
+        return True
+
     # -------------------------------------------------------------- content
     def show_table(
         self,
@@ -357,6 +370,8 @@ class Report:
         labels : mapping, optional
             Column -> mapping code -> label, for columns of codes.
         """
+        if self._not_computable(frame):
+            return
         self._claim("table", name)
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"show_table needs a DataFrame, got {type(frame).__name__}")
@@ -379,6 +394,8 @@ class Report:
         The figure is closed afterwards (it is not shown a second time by
         the notebook's inline backend).
         """
+        if fig is None:  # a figure of a result the data cannot support
+            return
         self._claim("figure", name)
         caption = _caption("figure", name, caption)
         import matplotlib
@@ -407,6 +424,10 @@ class Report:
 
     def say(self, sentence: str) -> None:
         """Display a Markdown sentence (from :mod:`baro.text`)."""
+        source = getattr(sentence, "source", None)
+        if source is not None:  # a result not computable: said once, as a note
+            self._not_computable(source)
+            return
         from IPython.display import Markdown
 
         self._show(Markdown(sentence))
@@ -503,6 +524,8 @@ class Report:
         ``variable``. Formats default by name (:data:`NAME_FORMATS`);
         ``formats`` and ``labels`` add or override.
         """
+        if self._not_computable(frame):
+            return
         columns = list(frame.columns) if columns is None else columns
         headers = self._headers(columns, variable, re.sub(r"(_\d+)+$", "", name))
         caption = _caption("caption", name, caption)
@@ -550,6 +573,8 @@ class Report:
         The design effect is shown when some row has one other than 1
         (clustered results).
         """
+        if self._not_computable(result):
+            return
         attrs = dict(getattr(result, "attrs", {}) or {})
         variable = variable or attrs.get("column")
         frame = result if letters is None else result.merge(letters, on="level")
@@ -587,6 +612,8 @@ class Report:
         formats: Mapping[str, Any] | None = None,
     ) -> None:
         """Differences between pairs of levels (:func:`baro.stats.pairwise_shares`), adjusted p."""
+        if self._not_computable(result):
+            return
         variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column")
         self.table(result, name, caption, columns=list(columns), variable=variable, formats=formats)
 
@@ -605,6 +632,8 @@ class Report:
         The row levels (``level_a``) are headed and labelled from the
         taxonomy ``variable``.
         """
+        if self._not_computable(result):
+            return
         residuals = getattr(result, "residuals", result)
         frame = residuals[residuals["level_b"] == level]
         headers = {c: self.taxonomy.header(variable, self.language) if c == "level_a" else self._headers([c], variable, name)[c]
@@ -628,6 +657,8 @@ class Report:
         caption defaults to ``caption.NAME`` (trailing ``_YEAR`` parts
         dropped) filled with the two editions ``a`` and ``b``.
         """
+        if self._not_computable(result):
+            return
         a, b = editions
         variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column") or "domain"
         key = re.sub(r"(_\d+)+$", "", name)
@@ -642,6 +673,8 @@ class Report:
 
     def say_share(self, result: pd.DataFrame, row: int = 0, *, variable: str | None = None) -> None:
         """Say one row of a shares table (default the first, the largest) as a sentence."""
+        if self._not_computable(result):
+            return
         variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column")
         line = result.iloc[row]
         self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level))
@@ -687,7 +720,7 @@ class _BoundStats:
         import functools
         import inspect
 
-        from baro import stats
+        from baro import computable, stats
 
         fn = getattr(stats, name)
         if not callable(fn) or isinstance(fn, type):
@@ -703,7 +736,7 @@ class _BoundStats:
         def call(*args: Any, **kwargs: Any) -> Any:
             return fn(*args, **{**preset, **kwargs})
 
-        return call
+        return computable.or_not_computable(call)
 
     def __dir__(self) -> list[str]:
         from baro import stats
@@ -721,6 +754,11 @@ CLUSTERING_COLUMNS = (
     "design_effect",
     "n_clusters",
 )
+
+
+#: The figures of a test the data cannot support, in :func:`clustering_table`.
+_EMPTY_TEST = types.SimpleNamespace(statistic=float("nan"), pvalue=float("nan"), design_effect=float("nan"),
+                                    n_clusters=None)
 
 
 def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
@@ -747,8 +785,12 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
        test  pvalue_unclustered  pvalue_clustered  design_effect  n_clusters
     0  Part               0.003              0.06           2.25          38
     """
+    from baro.computable import NotComputable
+
     rows = []
     for label, (clu, unc) in tests.items():
+        if isinstance(clu, NotComputable) or isinstance(unc, NotComputable):
+            clu, unc = (_EMPTY_TEST if isinstance(r, NotComputable) else r for r in (clu, unc))
         rows.append(
             {
                 "test": label,

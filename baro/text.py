@@ -621,6 +621,70 @@ def _stat_text(result: Any, symbol: str) -> str:
 
 
 # --------------------------------------------------------------- sentences
+class NotComputableSentence(str):
+    """The sentence of a result the data cannot support; ``source`` is that result.
+
+    :meth:`baro.report.Report.say` says each such result once, however many
+    lines of a chapter turn into its sentence.
+    """
+
+    source: Any = None
+
+
+def not_computable_sentence(result: Any) -> NotComputableSentence:
+    """Say that a test cannot be computed, and why (one city, one level).
+
+    ``result`` is a :class:`baro.computable.NotComputable`; with the reason
+    ``one_level``, its ``values["label"]`` (else ``values["level"]``) names
+    the only level.
+
+    Examples
+    --------
+    >>> from baro.computable import NotComputable
+    >>> not_computable_sentence(NotComputable("goodness_of_fit", "one_city", {"n": 1}))
+    'Test non calculable\xa0: une seule ville.'
+    >>> not_computable_sentence(NotComputable("association", "one_level", {"level": True, "label": "Citoyens impliqués"}), )
+    'Test non calculable\xa0: une seule modalité observée (Citoyens impliqués).'
+    """
+    values = dict(result.values)
+    if result.reason == "one_level":
+        sentence = t("not_computable.one_level", level=escape(values.get("label") or _level_name(values)))
+    else:
+        sentence = t("not_computable.one_city")
+    out = NotComputableSentence(sentence)
+    out.source = result
+    return out
+
+
+def _level_name(values: Mapping[str, Any]) -> str:
+    """The label of the only level of a column, in the current language."""
+    level, column = values.get("level"), values.get("column")
+    if isinstance(level, bool):
+        return t("plot.citizens_involved" if level else "plot.citizens_not_involved")
+    try:
+        from baro.taxonomy import load_taxonomy
+
+        return load_taxonomy().label(column, level, get_language())
+    except (KeyError, ValueError, TypeError):
+        return str(level)
+
+
+def or_not_computable(fn):
+    """``fn``, or :func:`not_computable_sentence` when its first argument is not computable."""
+    import functools
+
+    @functools.wraps(fn)
+    def sentence(result: Any, *args: Any, **kwargs: Any) -> str:
+        from baro.computable import NotComputable
+
+        if isinstance(result, NotComputable):
+            return not_computable_sentence(result)
+        return fn(result, *args, **kwargs)
+
+    return sentence
+
+
+@or_not_computable
 def share_sentence(
     row: Any,
     label: str,
@@ -668,6 +732,7 @@ def share_sentence(
     return text + "."
 
 
+@or_not_computable
 def gof_sentence(
     result: Any,
     *,
@@ -698,6 +763,7 @@ def gof_sentence(
     return t(key, subject=subject, stats=stats)
 
 
+@or_not_computable
 def proportion_test_sentence(
     result: Any,
     null_label: str,
@@ -736,6 +802,7 @@ def proportion_test_sentence(
     return head + t("proportion.higher" if float(est) > float(null) else "proportion.lower", ref=ref)
 
 
+@or_not_computable
 def association_sentence(
     result: Any,
     *,
@@ -780,6 +847,7 @@ def _de(noun_phrase: str) -> str:
     return "de " + text
 
 
+@or_not_computable
 def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
@@ -831,6 +899,7 @@ def residuals_sentence(
     return t("residuals.many", what=what, where=escape(other), items=join(items))
 
 
+@or_not_computable
 def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
@@ -863,6 +932,7 @@ def ranking_sentence(
     return t("ranking", items=join(items))
 
 
+@or_not_computable
 def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Kendall's W with Friedman's test, as a sentence.
 
@@ -880,6 +950,7 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     return t(key, stats=stats)
 
 
+@or_not_computable
 def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Cochran's Q on cited / not cited, as a sentence.
 
@@ -1091,6 +1162,7 @@ def caveats(*results: Any, language: str | None = None) -> list[str]:
     return out
 
 
+@or_not_computable
 def concentration_sentence(
     result: Any,
     labels: Mapping[str, str] | None = None,
@@ -1132,6 +1204,7 @@ def concentration_sentence(
     return head + t("concentration.more" if float(est) > float(null) else "concentration.less", ref=ref)
 
 
+@or_not_computable
 def pairwise_sentence(
     pairwise: Any,
     *,
