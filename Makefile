@@ -32,7 +32,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks with the "Python (baro)" kerne
 DOCS        := outputs/docs
 DOC_MODULES := baro baro.editions baro.io baro.clean baro.clean.files baro.clean.validate baro.clean.cache \
                baro.stats baro.reconcile baro.simulate baro.frame baro.analyses \
-               baro.plots baro.text baro.report baro.taxonomy baro.run baro.cli
+               baro.plots baro.text baro.report baro.taxonomy baro.page baro.run baro.cli
 
 docs: $(STAMP) ## Build the HTML reference of the library and the how-to page into outputs/docs/
 	rm -rf $(DOCS)

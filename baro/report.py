@@ -12,7 +12,7 @@ notebook states them once. The table helpers take headers, labels and
 formats from the result and the taxonomy, with options for exceptions:
 :meth:`Report.shares_table`, :meth:`Report.pairwise_table`,
 :meth:`Report.residuals_table`, :meth:`Report.table` (any frame, headers
-from the catalogue of :mod:`baro.text`). Each call displays the HTML that the exporter (:mod:`baro.run`) styles
+from the catalogue of :mod:`baro.text`). Each call displays the HTML that the exporter (:mod:`baro.page`) styles
 and numbers, and, when ``output_dir`` is set, writes the same content to
 files:
 

@@ -67,7 +67,7 @@ def test_pdf_says_simulated_on_page_one(outputs):
             assert re.search(rf"(?<![\d,]){figure}(?![\d,])", text), figure
     else:  # no PDF text extractor: lay the same page out again and read page 1
         weasyprint = pytest.importorskip("weasyprint")
-        from baro.run.export import page_text
+        from baro.page import page_text
 
         document = weasyprint.HTML(string=(outputs / "report.html").read_text(encoding="utf-8")).render()
         assert "SIMULATED" in page_text(document.pages[0])

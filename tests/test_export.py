@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from baro.run.export import TEMPLATES, add_heading_ids, export_html, export_pdf, page_text, render_page
+from baro.page import TEMPLATES, add_heading_ids, export_html, export_pdf, page_text, render_page
 
 
 def _png(width: int = 40, height: int = 20) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from baro import report, text
-from baro.run.export import notebook_body, render_page
+from baro.page import notebook_body, render_page
 from baro.run.plan import check_parameters, resolve_parameters
 from baro.errors import BaroError
 from baro.paths import notebooks_dir

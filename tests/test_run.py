@@ -258,7 +258,7 @@ def test_html_has_no_code_and_says_simulated(first_run):
 
 def test_pdf_says_simulated_on_page_one(first_run):
     weasyprint = pytest.importorskip("weasyprint")
-    from baro.run.export import page_text
+    from baro.page import page_text
 
     _, out, _ = first_run
     pdf = (out / "2014" / "report.pdf").read_bytes()

@@ -205,7 +205,7 @@ def run_job(data: dict[str, Any]) -> dict[str, Any]:
     import papermill
 
     from baro.paths import project_root
-    from baro.run.export import export_html, export_pdf
+    from baro.page import export_html, export_pdf
 
     job = Job.from_json(data)
     started, start = time.time(), _now()

@@ -12,12 +12,13 @@ stylesheet's ``@page`` and ``@media print`` rules (A4, running header,
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: Keys of ``nb.metadata["baro"]`` that the runner writes and the page shows.
 METADATA_KEYS = ("title", "subtitle", "edition", "data_status", "data_note", "date", "version", "parameters")
@@ -113,9 +114,14 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
 _PRIORITY = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-#: One Markdown renderer per process (mistune, with the extensions that
-#: JupyterLab's and nbconvert's Markdown have; raw HTML passes through).
-_MARKDOWN: list[Any] = []
+@functools.cache
+def _markdown() -> Any:
+    """One Markdown renderer per process: mistune with the extensions of
+    JupyterLab's and nbconvert's Markdown; raw HTML passes through."""
+    import mistune
+
+    return mistune.create_markdown(escape=False, hard_wrap=False,
+                                   plugins=["strikethrough", "table", "url", "task_lists", "def_list"])
 
 
 def markdown_html(text: str) -> str:
@@ -126,24 +132,11 @@ def markdown_html(text: str) -> str:
     >>> markdown_html('<div class="baro-note">Brut.</div>').strip()
     '<div class="baro-note">Brut.</div>'
     """
-    if not _MARKDOWN:
-        import mistune
-
-        _MARKDOWN.append(mistune.create_markdown(
-            escape=False, hard_wrap=False,
-            plugins=["strikethrough", "table", "url", "task_lists", "def_list"],
-        ))
-    return _MARKDOWN[0](text)
+    return _markdown()(text)
 
 
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
-
-
-def _figure_alt(language: str) -> str:
-    from baro.text import t
-
-    return t("page.figure_alt", language)
 
 
 def _output_html(output: Mapping[str, Any], language: str = "fr") -> str:
@@ -162,8 +155,10 @@ def _output_html(output: Mapping[str, Any], language: str = "fr") -> str:
     if mime in ("text/html", "image/svg+xml"):
         return value
     if mime in ("image/png", "image/jpeg"):
+        from baro.text import t
+
         return (f'<div class="output_{mime.split("/")[1]}"><img src="data:{mime};base64,{value.strip()}" '
-                f'alt="{html_lib.escape(_figure_alt(language), quote=True)}"></div>')
+                f'alt="{html_lib.escape(t("page.figure_alt", language), quote=True)}"></div>')
     if mime == "text/markdown":
         return markdown_html(value)
     return f'<div class="output_text"><pre>{html_lib.escape(_ANSI.sub("", value), quote=False)}</pre></div>'
@@ -235,6 +230,15 @@ def notebook_body(nb: Any, language: str | None = None) -> str:
     return "\n".join(part.strip() for part in parts if part.strip())
 
 
+def _lengths(rows: list[list[str]], ncol: int) -> list[list[int]]:
+    return [[len(cell) for cell in row[:ncol]] for row in rows]
+
+
+def _table_lines(lengths: list[list[int]], widths: list[float], pad: float = 2.0) -> int:
+    """Lines of a table, a row as tall as its longest cell wrapped in its column (widths in characters)."""
+    return sum(max([1] + [-(-n // max(1, int(widths[i] - pad))) for i, n in enumerate(row)]) for row in lengths)
+
+
 def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHARS) -> list[float]:
     """Column widths in percent, from the length of the texts (a cheap auto layout).
 
@@ -260,7 +264,7 @@ def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHA
     high = [0.0] * ncol
     for i, title in enumerate(head):  # bold: a fifth wider
         low[i] = high[i] = 1.2 * max((len(w) for w in title.split()), default=0) + pad
-    lengths = [[len(cell) for cell in row[:ncol]] for row in rows]
+    lengths = _lengths(rows, ncol)
     for row, row_lengths in zip(rows, lengths):
         for i, cell in enumerate(row[:ncol]):
             low[i] = max(low[i], max((len(w) for w in cell.split()), default=0) + pad)
@@ -274,7 +278,7 @@ def table_widths(head: list[str], rows: list[list[str]], budget: int = TABLE_CHA
         extra = budget - sum(low)
 
         def table_lines(w: list[float]) -> int:
-            return sum(max([1] + [-(-n // max(1, int(w[i] - pad))) for i, n in enumerate(r)]) for r in lengths)
+            return _table_lines(lengths, w)
 
         lines = table_lines(widths)
         while extra >= 1:
@@ -347,11 +351,7 @@ def size_tables(body: str) -> str:
         cells = [[text_of(c) for c in _CELL.findall(r)] for r in _ROW.findall(rows)]
         widths = table_widths(titles, cells) if titles else []
         cols = "".join(f'<col style="width: {w}%">' for w in widths)
-        # lines of the table, a row as tall as its longest cell wrapped in its column
-        lines = sum(
-            max([1] + [-(-len(cell) // max(1, int(w * TABLE_CHARS / 100) - 2)) for cell, w in zip(row, widths)])
-            for row in cells
-        )
+        lines = _table_lines(_lengths(cells, len(widths)), [w * TABLE_CHARS / 100 for w in widths])
         wrap = "baro-table-wrap baro-table-long" if lines > LONG_TABLE_LINES else "baro-table-wrap"
         return (
             f'<div class="{wrap}"><table class="baro-table"{attrs}>{caption}'
@@ -392,7 +392,8 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template("report.html.j2")
-    language = (meta.get("parameters") or {}).get("language") or text.LANGUAGES[0]
+    params = meta.get("parameters") or {}
+    language = params.get("language") or text.LANGUAGES[0]
     labels = {key.removeprefix("page."): text.template(key, language) for key in text.catalogue() if key.startswith("page.")}
     try:
         date = text.fmt_date(meta["date"], language=language)
@@ -403,7 +404,7 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
         labels=labels,
         title=meta["title"],
         subtitle=meta.get("subtitle", ""),
-        edition=_edition_label(meta),
+        edition=_edition_label(meta["edition"], params.get("editions"), language),
         simulated=meta["data_status"] == "SIMULATED",
         data_note=meta.get("data_note", ""),
         date=date,
@@ -414,25 +415,19 @@ def render_page(body: str, meta: Mapping[str, Any]) -> str:
     )
 
 
-def _edition_label(meta: Mapping[str, Any]) -> str:
+def _edition_label(edition: int | str, years: list[int] | None, language: str) -> str:
     """The edition as the title block shows it.
 
-    >>> _edition_label({"edition": "trends", "parameters": {"editions": [2013, 2015]}})
-    'comparaison 2013, 2015'
-    >>> _edition_label({"edition": 2014})
-    '2014'
+    >>> _edition_label("trends", [2013, 2015], "fr"), _edition_label(2014, None, "fr")
+    ('comparaison 2013, 2015', '2014')
     """
     from baro import text
 
-    edition = meta["edition"]
-    if edition == "trends":
-        params = meta.get("parameters") or {}
-        language = params.get("language") or text.LANGUAGES[0]
-        years = params.get("editions") or []
-        if not years:
-            return text.t("page.comparison_all", language)
-        return text.t("page.comparison", language, years=", ".join(map(str, years)))
-    return str(edition)
+    if edition != "trends":
+        return str(edition)
+    if not years:
+        return text.t("page.comparison_all", language)
+    return text.t("page.comparison", language, years=", ".join(map(str, years)))
 
 
 def export_html(nb: Any) -> str:
