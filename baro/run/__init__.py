@@ -151,21 +151,21 @@ def plan_jobs(
     taxonomy = project_data_dir() / "taxonomy.toml"
     code = code_hashes()
     notebook_hash = {kind: sha256_file(p) for kind, p in paths.items()}
+
+    def job(name: str, kind: str, params: dict[str, Any], inputs: dict[str, str], **page: Any) -> Job:
+        return Job(name=name, notebook=paths[kind], output=out / name, parameters=params, inputs=inputs, code=code,
+                   notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code), **page)
+
     jobs: list[Job] = []
     loaded = {}
     for year in years:
-        edition = editions_mod.load(year, root=editions_root, data_dir=data_dir)
-        loaded[year] = edition
+        edition = loaded[year] = editions_mod.load(year, root=editions_root, data_dir=data_dir)
         params = {"edition": year, "data_dir": str(data_dir) if data_dir else "", **values["edition"]}
-        inputs = edition_inputs(edition.data_path, edition.path, taxonomy)
-        jobs.append(Job(
-            name=str(year), notebook=paths["edition"], output=out / str(year), parameters=params,
-            title=edition.title, subtitle=text.t("page.edition_subtitle", params.get("language"), year=year),
-            edition=year, data_status="SIMULATED" if edition.simulated else "real",
-            data_note=text.edition_note(edition, params.get("language")),
-            inputs=inputs, code=code, notebook_hash=notebook_hash["edition"],
-            key=cache_key(notebook_hash["edition"], params, inputs, code),
-        ))
+        language = params.get("language")
+        jobs.append(job(str(year), "edition", params, edition_inputs(edition.data_path, edition.path, taxonomy),
+                        title=edition.title, subtitle=text.t("page.edition_subtitle", language, year=year),
+                        edition=year, data_status="SIMULATED" if edition.simulated else "real",
+                        data_note=text.edition_note(edition, language)))
     if all:
         params = {"editions": list(available), **values["trends"]}
         trend_years = [int(y) for y in params["editions"]]
@@ -174,21 +174,15 @@ def plan_jobs(
             raise BaroError(f"-p editions: unknown editions {missing} (available: {', '.join(map(str, available))})")
         inputs = {}
         for y in trend_years:
-            e = loaded.get(y) or editions_mod.load(y, root=editions_root)
-            loaded[y] = e
+            e = loaded[y] = loaded.get(y) or editions_mod.load(y, root=editions_root)
             inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
         simulated = [y for y in trend_years if loaded[y].simulated]
         language = params.get("language")
         span = text.t("page.trends_span", language, first=min(trend_years), last=max(trend_years)) if trend_years else ""
         note = text.t("page.trends_note", language, years=", ".join(map(str, simulated))) if simulated else ""
-        jobs.append(Job(
-            name="trends", notebook=paths["trends"], output=out / "trends", parameters=params,
-            title=text.t("page.trends_title", language, span=span),
-            subtitle=text.t("page.trends_subtitle", language), edition="trends",
-            data_status="SIMULATED" if simulated else "real", data_note=note,
-            inputs=inputs, code=code, notebook_hash=notebook_hash["trends"],
-            key=cache_key(notebook_hash["trends"], params, inputs, code),
-        ))
+        jobs.append(job("trends", "trends", params, inputs, title=text.t("page.trends_title", language, span=span),
+                        subtitle=text.t("page.trends_subtitle", language), edition="trends",
+                        data_status="SIMULATED" if simulated else "real", data_note=note))
     return jobs
 
 
@@ -277,27 +271,19 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
     from baro.run.job import init_worker, run_job
 
     ctx = multiprocessing.get_context("spawn")  # a worker inherits no thread, lock or import of this process
-    events = ctx.SimpleQueue()  # a worker's put is written before its result: lines come in order
-    pids: set[int] = set()
+    lines = ctx.SimpleQueue()  # a worker's put is written before its result: lines come in order
     results: dict[str, RunResult] = {}
 
     def drain() -> None:
-        while not events.empty():
-            e = events.get()
-            if e["event"] == "worker":
-                pids.add(e["pid"])
-            elif e["status"] == "start":
-                if e["stage"] == "execute":
-                    echo(f"[{e['job']}] execute ...")
-            else:
-                echo(f"[{e['job']}] {e['stage']} {e['seconds']:.1f} s")
+        while not lines.empty():
+            echo(lines.get())
 
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=(events, os.getpid()))
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker, initargs=(lines, os.getpid()))
     try:
         # The workers start during submit, with SIGINT ignored: Ctrl-C is this process's to handle.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            pending = {pool.submit(run_job, job.to_json()): job for job in todo}
+            pending = {pool.submit(run_job, job): job for job in todo}
         finally:
             signal.signal(signal.SIGINT, previous)
         while pending:
@@ -316,21 +302,12 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
                 echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
         pool.shutdown()
     except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
-        ended: set[int] = set()
-        deadline = time.monotonic() + 10  # a worker that is starting tells its pid first
-        while len(ended) < workers and time.monotonic() < deadline:
-            drain()
-            for pid in pids - ended:
-                try:
-                    os.kill(pid, signal.SIGTERM)  # it kills its kernel and writes nothing
-                except OSError:
-                    pass
-            ended |= pids
-            time.sleep(0.05)
+        for worker in multiprocessing.active_children():  # the pool's workers, all started during submit
+            worker.terminate()  # SIGTERM: it kills its kernel and writes nothing
         pool.shutdown(cancel_futures=True)
         raise
     finally:
-        events.close()
+        lines.close()
     return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run",
                                                          output=job.output) for job in todo}
 

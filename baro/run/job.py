@@ -20,6 +20,7 @@ import errno
 import json
 import os
 import shutil
+import secrets
 import signal
 import tempfile
 import time
@@ -37,12 +38,12 @@ KERNEL_ENV = {
 #: Errors of a folder that cannot be written (the run stops, in one line).
 WRITE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
 
-_EVENTS: Any = None  # queue of progress events to baro run (set by init_worker)
+_LINES: Any = None  # queue of progress lines to baro run (set by init_worker)
 
 
-def _emit(event: dict[str, Any]) -> None:
-    if _EVENTS is not None:
-        _EVENTS.put(event)
+def _say(line: str) -> None:
+    if _LINES is not None:
+        _LINES.put(line)
 
 
 def _children() -> list[int]:
@@ -74,16 +75,16 @@ def _end(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def init_worker(events: Any, parent: int) -> None:
-    """Initialise a worker process of ``baro run`` (pid ``parent``).
+def init_worker(lines: Any, parent: int) -> None:
+    """Initialise a worker process of ``baro run`` (pid ``parent``), its progress lines going to ``lines``.
 
     SIGTERM ends it at once (:func:`_end`). On Linux the kernel sends it
     SIGTERM when ``parent`` dies (``PR_SET_PDEATHSIG``), so a killed
     ``baro run`` leaves no worker writing. SIGINT is ignored (inherited
     from ``baro run``, which handles Ctrl-C for all).
     """
-    global _EVENTS
-    _EVENTS = events
+    global _LINES
+    _LINES = lines
     signal.signal(signal.SIGTERM, _end)
     try:
         import ctypes
@@ -94,7 +95,6 @@ def init_worker(events: Any, parent: int) -> None:
     if os.getppid() != parent:  # died before the line above
         os._exit(1)
     os.environ.update(KERNEL_ENV)
-    _emit({"event": "worker", "pid": os.getpid()})
 
 
 def _now() -> str:
@@ -165,11 +165,9 @@ def swap_in(tmp: Path, target: Path) -> None:
 
 
 def _mkdtemp(prefix: str, folder: Path) -> Path:
-    """A temporary folder with the permissions of an ordinary one (mkdtemp makes it 0700)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o777 & ~umask)
+    """A new temporary folder with the permissions of an ordinary one (tempfile.mkdtemp makes it 0700)."""
+    path = folder / f"{prefix}{secrets.token_hex(4)}"
+    path.mkdir()
     return path
 
 
@@ -192,14 +190,14 @@ def keep_failed(job: Job, tmp: Path, message: str, log: Any = None) -> str:
     return f"{message}\n  executed notebook kept in {job.output / 'failed'}"
 
 
-def run_job(data: dict[str, Any]) -> dict[str, Any]:
-    """Execute, export and swap in one job (``Job.to_json()``); return its summary.
+def run_job(job: Job) -> dict[str, Any]:
+    """Execute, export and swap in one job; return its summary.
 
     The summary has ``name``, ``status`` ("ran" or "failed"), ``seconds``,
     ``message`` and ``timings`` (execute, html, pdf); ``fault`` names an
     output folder that cannot be written (read-only, full), which stops
-    the run. Progress events ``{"event": "stage", "job", "stage",
-    "status": "start" | "end", "seconds"}`` go to ``baro run``.
+    the run. Progress lines ("[2014] execute ...", "[2014] html 0.4 s")
+    go to ``baro run``.
     """
     import nbformat
     import papermill
@@ -207,7 +205,6 @@ def run_job(data: dict[str, Any]) -> dict[str, Any]:
     from baro.paths import project_root
     from baro.page import export_html, export_pdf
 
-    job = Job.from_json(data)
     started, start = time.time(), _now()
     timings: dict[str, float] = {}
 
@@ -216,11 +213,12 @@ def run_job(data: dict[str, Any]) -> dict[str, Any]:
                 "message": message, "timings": timings, **extra}
 
     def stage(name: str, fn: Any) -> Any:
-        _emit({"event": "stage", "job": job.name, "stage": name, "status": "start"})
+        if name == "execute":
+            _say(f"[{job.name}] execute ...")
         t0 = time.perf_counter()
         result = fn()
         timings[name] = time.perf_counter() - t0
-        _emit({"event": "stage", "job": job.name, "stage": name, "status": "end", "seconds": timings[name]})
+        _say(f"[{job.name}] {name} {timings[name]:.1f} s")
         return result
 
     tmp = None

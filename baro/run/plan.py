@@ -143,31 +143,25 @@ def coerce(param: Parameter, text: str) -> Any:
     ...
     ValueError: '4.5' is not of type int
     """
-    kind, base = param.type, param.type.split("[", 1)[0]
+    base = param.type.split("[", 1)[0]
     try:
-        if kind == "bool":
+        if base == "bool":
             return {"true": True, "1": True, "yes": True, "oui": True,
                     "false": False, "0": False, "no": False, "non": False}[text.strip().lower()]
-        if kind in ("int", "float"):
-            return {"int": int, "float": float}[kind](text.strip())
-        if kind == "str":
+        if base in ("int", "float"):
+            return {"int": int, "float": float}[base](text.strip())
+        if base == "str":
             return text
-        if base in ("list", "tuple", "dict"):
-            try:
-                value = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                if base == "dict":
-                    raise ValueError from None
+        value = _literal(text)  # an unknown annotation: a Python literal, else the text
+        if base in ("list", "tuple"):
+            if isinstance(value, str):  # "a,b": a list written without brackets
                 value = [_literal(v.strip()) for v in text.split(",") if v.strip()]
-            if base != "dict" and not isinstance(value, (list, tuple)):
-                value = [value]
-            value = tuple(value) if base == "tuple" else list(value) if base == "list" else value
-            if not isinstance(value, {"list": list, "tuple": tuple, "dict": dict}[base]):
-                raise ValueError
-            return value
-        return _literal(text)  # an unknown annotation: a Python literal, else the text
+            return {"list": list, "tuple": tuple}[base](value if isinstance(value, (list, tuple)) else [value])
+        if base == "dict" and not isinstance(value, dict):
+            raise ValueError
+        return value
     except (ValueError, KeyError):
-        raise ValueError(f"{text!r} is not of type {kind}") from None
+        raise ValueError(f"{text!r} is not of type {param.type}") from None
 
 
 def _literal(text: str) -> Any:
@@ -288,13 +282,6 @@ class Job:
     @property
     def executed_name(self) -> str:
         return f"{self.name}.ipynb"
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "notebook": str(self.notebook), "output": str(self.output)}
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> "Job":
-        return cls(**{**d, "notebook": Path(d["notebook"]), "output": Path(d["output"])})
 
 
 def stale_reason(job: Job) -> str | None:
