@@ -341,3 +341,14 @@ def test_an_edition_reads_the_tables_its_run_checked(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "load_tables", read_again)
     tables = editions.load(2014).tables
     assert tables.summary() == checked.summary()
+
+
+def test_the_cleaning_log_shown_in_the_report_holds_no_control_character(tmp_path):
+    folder = folder_with(tmp_path, CITY_ROWS, PROJECT_ROWS)
+    text = (folder / "projects.csv").read_text()
+    (folder / "projects.csv").write_text("# export \x1b[31mrouge\x1b[0m\n" + text.replace(
+        "citizens_involved\n", "citizens_involved,Note\x07\n", 1))
+    log = load_tables(folder).log
+    notes = " ".join(log["note"])
+    assert "\\x1b[31m" in notes and "Note\\x07" in notes
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", notes + " ".join(log["file"]))

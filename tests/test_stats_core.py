@@ -212,6 +212,20 @@ def test_clustered_adjusted_residuals_reduce_to_haberman_without_clustering():
     assert_allclose(clus, plain, atol=0.02)
 
 
+def test_residuals_observed_are_the_counts_of_rows_unless_weighted(projects):
+    # equal weights: whole counts, as pandas crosstab counts them; unequal
+    # weights: R's svytable scaled to n, which need not be whole
+    a = stats.association(projects, "domain", "citizens_involved", cluster="city_id")
+    want = pd.crosstab(projects["domain"], projects["citizens_involved"]).stack()
+    got = a.residuals.set_index(["level_a", "level_b"])["observed"]
+    assert got.dtype == np.int64
+    assert (got == want.reindex(got.index)).all()
+    w = projects.assign(w=np.where(projects.groupby("city_id").ngroup() % 2 == 0, 1.0, 3.0))
+    weighted = stats.Design(w, cluster="city_id", weights="w")
+    obs = stats.association(weighted, "domain", "citizens_involved").residuals["observed"]
+    assert obs.dtype == float and abs(obs.sum() - len(w)) < 1e-9
+
+
 # ---------------------------------------------------------------- pairwise
 def test_pairwise_unclustered_multinomial_se_and_holm(projects):
     pw = stats.pairwise_shares(projects, "decision_mode")

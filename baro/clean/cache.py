@@ -7,8 +7,9 @@ that the tables are read and cleaned once per run, not twice.
 
 An entry is keyed by everything the clean tables depend on: the bytes of
 every table file (and their names and sheets), the other files listed as
-not read, the edition, the taxonomy file, and the source of baro's reading
-and cleaning code. Any change gives a new key, and the tables are read
+not read, the edition, the taxonomy file, the source of baro's reading
+and cleaning code, and the versions of Python and pandas (which read the
+kept frames back). Any change gives a new key, and the tables are read
 again. Tables with problems are never kept: their error is raised each
 time.
 
@@ -63,7 +64,11 @@ def table_key(directory, *, edition: int | None = None) -> str:
     sources, ignored = scan_folder(directory)
     package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    parts = [f"format {FORMAT}", f"edition {edition}"]
+    import sys
+
+    import pandas as pd
+
+    parts = [f"format {FORMAT}", f"edition {edition}", f"python {sys.version}", f"pandas {pd.__version__}"]
     parts += [f"code {name} {_file_hash(package / name)}" for name in _CODE]
     taxonomy = data_dir() / "taxonomy.toml"
     parts.append(f"taxonomy {_file_hash(taxonomy) if taxonomy.is_file() else None}")

@@ -38,7 +38,6 @@ import re
 import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,7 +50,6 @@ from baro.clean.schema import (
     CODED,
     COLUMN_SYNONYMS,
     COLUMNS,
-    DTYPES,
     LOG_COLUMNS,
     NOT_CITED,
     ROWS_SHOWN,

@@ -494,9 +494,10 @@ def association(
     cols_j = np.repeat(np.arange(nc), nr)
     n = prep.n
     counts = np.bincount(cell, minlength=k).astype(float)
+    weighted = prep.design is not None and not prep.design.equal_weights
     if prep.design is not None:
         p, v, _ = prep.design.cell_moments(cell, k, prep.keep, "mean")
-        if not prep.design.equal_weights:
+        if weighted:
             # R's svytable(..., Ntotal = n): the weighted table scaled to n rows
             counts = p * n
     table = counts.reshape(nc, nr).T  # rows x cols
@@ -575,7 +576,9 @@ def association(
         {
             "level_a": pd.Series([prep.uniques[row][i] for i in rows_i[order]], dtype=object),
             "level_b": pd.Series([prep.uniques[col][j] for j in cols_j[order]], dtype=object),
-            "observed": counts[order],
+            # counts of rows, as written in the data, unless unequal weights
+            # made them R's scaled weighted table
+            "observed": counts[order] if weighted else counts[order].astype(np.int64),
             "expected": expected.T.reshape(-1)[order],
             "adjusted_residual": adj[order],
             "pvalue": cell_p[order],
