@@ -24,7 +24,7 @@ import shutil
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -46,8 +46,6 @@ class RunResult:
     status: str
     seconds: float = 0.0
     message: str = ""
-    output: Path | None = None
-    timings: Mapping[str, float] = field(default_factory=dict)
     fault: str = ""  # the output folder cannot be written: the run stops
 
 
@@ -153,8 +151,8 @@ def plan_jobs(
     notebook_hash = {kind: sha256_file(p) for kind, p in paths.items()}
 
     def job(name: str, kind: str, params: dict[str, Any], inputs: dict[str, str], **page: Any) -> Job:
-        return Job(name=name, notebook=paths[kind], output=out / name, parameters=params, inputs=inputs, code=code,
-                   notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code), **page)
+        return Job(name=name, notebook=paths[kind], output=out / name, parameters=params, page=page, inputs=inputs,
+                   code=code, notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code))
 
     jobs: list[Job] = []
     loaded = {}
@@ -200,7 +198,7 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
 
     root = Path(editions_root) if editions_root else editions_dir()
     sources = {(int(y), root / str(y)) for job in jobs for y in job.parameters.get("editions", [])}
-    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.edition)))
+    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.name)))
                 for job in jobs if "edition" in job.parameters}
     problems = []
     for year, path in sorted(sources):
@@ -298,7 +296,7 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
                 if r.get("fault"):  # the folder cannot be written: start no other report
                     pending = {f: j for f, j in pending.items() if not f.cancel()}
                 results[job.name] = RunResult(job.name, r["status"], r.get("seconds", 0.0), r.get("message", ""),
-                                              job.output, r.get("timings", {}), r.get("fault", ""))
+                                              r.get("fault", ""))
                 echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
         pool.shutdown()
     except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
@@ -308,8 +306,8 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
         raise
     finally:
         lines.close()
-    return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run",
-                                                         output=job.output) for job in todo}
+    return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run")
+            for job in todo}
 
 
 def run_reports(
@@ -367,7 +365,7 @@ def run_reports(
         for job in planned:
             reason = "forced" if force else stale_reason(job)
             if reason is None:
-                results[job.name] = RunResult(job.name, "up to date", output=job.output)
+                results[job.name] = RunResult(job.name, "up to date")
             else:
                 todo.append(job)
             echo(f"[{job.name}] " + (f"to run ({reason})" if reason else "up to date"))

@@ -193,8 +193,8 @@ def keep_failed(job: Job, tmp: Path, message: str, log: Any = None) -> str:
 def run_job(job: Job) -> dict[str, Any]:
     """Execute, export and swap in one job; return its summary.
 
-    The summary has ``name``, ``status`` ("ran" or "failed"), ``seconds``,
-    ``message`` and ``timings`` (execute, html, pdf); ``fault`` names an
+    The summary has ``status`` ("ran" or "failed"), ``seconds`` and
+    ``message``; ``fault`` names an
     output folder that cannot be written (read-only, full), which stops
     the run. Progress lines ("[2014] execute ...", "[2014] html 0.4 s")
     go to ``baro run``.
@@ -209,8 +209,7 @@ def run_job(job: Job) -> dict[str, Any]:
     timings: dict[str, float] = {}
 
     def summary(status: str, message: str = "", **extra: Any) -> dict[str, Any]:
-        return {"name": job.name, "status": status, "seconds": time.time() - started,
-                "message": message, "timings": timings, **extra}
+        return {"status": status, "seconds": time.time() - started, "message": message, **extra}
 
     def stage(name: str, fn: Any) -> Any:
         if name == "execute":
@@ -221,7 +220,7 @@ def run_job(job: Job) -> dict[str, Any]:
         _say(f"[{job.name}] {name} {timings[name]:.1f} s")
         return result
 
-    tmp = None
+    tmp, shown = None, {**job.parameters, "output_dir": str(job.output)}  # the parameters a reader sees
     log = tempfile.TemporaryFile()
     try:
         tmp = _mkdtemp(f".{job.name}.tmp-", job.output.parent)
@@ -246,22 +245,18 @@ def run_job(job: Job) -> dict[str, Any]:
         finally:
             os.dup2(stderr, 2)
             os.close(stderr)
-        nb.metadata["baro"] = {
-            "title": job.title, "subtitle": job.subtitle, "edition": job.edition,
-            "data_status": job.data_status, "data_note": job.data_note,
-            "date": dt.date.today().isoformat(), "version": versions()["baro"],
-            "parameters": {**job.parameters, "output_dir": str(job.output)},
-        }
+        packages = versions()
+        nb.metadata["baro"] = {**job.page, "date": dt.date.today().isoformat(), "version": packages["baro"],
+                               "parameters": shown}
         nbformat.write(nb, str(executed))
         page = stage("html", lambda: export_html(nb))
         (tmp / "report.html").write_text(page, encoding="utf-8")
         pages = stage("pdf", lambda: export_pdf(page, tmp / "report.pdf"))
         manifest = {
-            "name": job.name, "notebook": str(job.notebook), "edition": job.edition,
-            "data_status": job.data_status,
-            "parameters": {**job.parameters, "output_dir": str(job.output)},
+            "name": job.name, "notebook": str(job.notebook), "edition": job.page["edition"],
+            "data_status": job.page["data_status"], "parameters": shown,
             "cache_key": job.key, "notebook_sha256": job.notebook_hash,
-            "inputs": job.inputs, "code": job.code, "versions": versions(),
+            "inputs": job.inputs, "code": job.code, "versions": packages,
             "git_commit": git_commit(project_root()), "start": start, "end": _now(),
             "timings": {k: round(v, 3) for k, v in timings.items()}, "pdf_pages": pages,
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
@@ -275,8 +270,7 @@ def run_job(job: Job) -> dict[str, Any]:
             return summary("failed", f"{job.name}: {exc}", fault=f"cannot write to {job.output.parent}: {exc}")
         return summary("failed", f"{job.notebook.name}: {type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - reported, not hidden (an export that failed)
-        return summary("failed", keep_failed(job, tmp, f"{job.notebook.name}: {type(exc).__name__}: {exc}")
-                       if tmp else f"{job.notebook.name}: {type(exc).__name__}: {exc}")
+        return summary("failed", keep_failed(job, tmp, f"{job.notebook.name}: {type(exc).__name__}: {exc}"))
     finally:
         log.close()
         if tmp is not None and tmp.exists():
