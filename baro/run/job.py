@@ -15,6 +15,7 @@ nothing) when ``baro run`` ends it or dies.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import json
@@ -68,10 +69,8 @@ def _end(signum: int, frame: Any) -> None:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
     os._exit(128 + signum)
 
 
@@ -118,19 +117,14 @@ def versions() -> dict[str, str]:
 
 
 def git_commit(root: Path) -> str:
-    """The commit checked out in ``root`` (with ``-dirty`` when files changed), or "unknown"."""
+    """The commit checked out in ``root`` (with ``-dirty`` when tracked files changed), or "unknown"."""
     import subprocess
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+    try:  # every tag excluded: describe gives the full commit hash
+        return subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40", "--exclude=*"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):  # not a checkout, no git
         return "unknown"
-    return f"{commit}-dirty" if dirty else commit or "unknown"
 
 
 def failed_cell(job: Job, nb: Any, index: int | None = None) -> str:
