@@ -1,17 +1,6 @@
-"""One report, in a worker process of ``baro run``: execute, export, swap in.
-
-:func:`run_job` executes a :class:`~baro.run.plan.Job`'s notebook with
-``papermill.execute_notebook`` in a fresh kernel, into a temporary folder
-``OUTPUT/.NAME.tmp-XXXX`` beside the target; exports ``report.html`` and
-``report.pdf``; writes ``manifest.json``; then renames the folder into
-place. A failure leaves the previous report untouched and writes
-``OUTPUT/NAME/failed/`` afresh: the executed notebook and ``error.txt``,
-naming the cell that failed (or was running when the kernel died).
-
-:func:`init_worker` prepares a worker process: it sends its pid and
-progress events to ``baro run``, and it ends (killing its kernel, writing
-nothing) when ``baro run`` ends it or dies.
-"""
+"""One report, in a worker process of ``baro run``: execute in a fresh kernel, export, swap in
+(:func:`run_job`); the worker ends, killing its kernel and writing nothing, when ``baro run``
+ends it or dies (:func:`init_worker`)."""
 
 from __future__ import annotations
 
@@ -47,25 +36,15 @@ def _say(line: str) -> None:
         _LINES.put(line)
 
 
-def _children() -> list[int]:
-    """Processes whose parent is this one (on Linux; elsewhere none)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 def _end(signum: int, frame: Any) -> None:
     """Ended by baro run (Ctrl-C) or by its death: kill the kernel, write nothing, go.
 
     A kernel is a session of its own (jupyter_client starts it so): its
     whole process group goes. ``baro run`` removes the temporary folder.
     """
-    for pid in _children():
+    import psutil
+
+    for pid in (child.pid for child in psutil.Process().children()):
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
@@ -187,11 +166,17 @@ def keep_failed(job: Job, tmp: Path, message: str, log: Any = None) -> str:
 def run_job(job: Job) -> dict[str, Any]:
     """Execute, export and swap in one job; return its summary.
 
+    The notebook runs with ``papermill.execute_notebook`` in a fresh kernel,
+    into a temporary folder ``OUTPUT/.NAME.tmp-XXXX`` beside the target;
+    ``report.html``, ``report.pdf`` and ``manifest.json`` are written there,
+    then the folder is renamed into place. A failure leaves the previous
+    report untouched and writes ``OUTPUT/NAME/failed/`` afresh, naming the
+    cell that failed (or was running when the kernel died).
+
     The summary has ``status`` ("ran" or "failed"), ``seconds`` and
-    ``message``; ``fault`` names an
-    output folder that cannot be written (read-only, full), which stops
-    the run. Progress lines ("[2014] execute ...", "[2014] html 0.4 s")
-    go to ``baro run``.
+    ``message``; ``fault`` names an output folder that cannot be written
+    (read-only, full), which stops the run. Progress lines ("[2014] execute
+    ...", "[2014] html 0.4 s") go to ``baro run``.
     """
     import nbformat
     import papermill
