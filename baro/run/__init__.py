@@ -31,8 +31,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from baro import text
 from baro.errors import BaroError
-from baro.run.plan import (Job, cache_key, check_parameters, code_hashes, edition_inputs, notebook_parameters,
-                           parse_assignments, resolve_parameters, sha256_file, stale_reason)
+from baro.run.plan import (Job, cache_key, code_hashes, edition_inputs, parse_assignments, resolve_parameters,
+                           sha256_file, stale_reason)
 
 __all__ = ["RunResult", "RunSummary", "check_inputs", "cli_run", "plan_jobs", "run_reports"]
 
@@ -103,6 +103,11 @@ def plan_jobs(
 ) -> list[Job]:
     """The jobs of a run, with their cache keys, in order (editions, then trends).
 
+    ``all`` adds every edition, then the trends report; ``data_dir`` is a
+    folder of tables for the one edition named; ``output_dir`` holds the
+    OUTPUT/NAME/ folders (default ``outputs/``); ``notebooks`` is
+    ``{"edition": path, "trends": path}`` to use other notebooks;
+    ``editions_root`` the folder of editions (default ``data/editions``).
     Validates everything before anything runs: edition years, ``--data``,
     and ``parameters`` (``-p NAME=VALUE`` strings or a mapping) against the
     notebooks' parameters cells.
@@ -143,8 +148,6 @@ def plan_jobs(
             raise BaroError(f"notebook not found: {path}")
     given = parse_assignments(parameters) if not isinstance(parameters, Mapping) else dict(parameters)
     values = resolve_parameters({k: str(v) for k, v in given.items()}, paths)
-    for kind, path in paths.items():  # the values each notebook will run with
-        check_parameters({**{n: p.default for n, p in notebook_parameters(path).items()}, **values[kind]})
 
     out = Path(output_dir).resolve() if output_dir else outputs_dir()
     taxonomy = project_data_dir() / "taxonomy.toml"
@@ -331,31 +334,16 @@ def run_reports(
 ) -> RunSummary:
     """Run the reports of ``editions`` (and, with ``all``, every edition then trends).
 
-    Parameters
-    ----------
-    editions : years to run.
-    all : every available edition, then the trends report.
-    data_dir : read the (single) edition's tables from this folder.
-    output_dir : where OUTPUT/NAME/ folders go (default ``outputs/``).
-    force : rerun reports that are up to date.
-    jobs : reports run at a time, at least 1 (default: the number of cores).
-    parameters : ``NAME=VALUE`` strings (or a mapping) for the notebooks.
-    notebooks : ``{"edition": path, "trends": path}`` to use other notebooks.
-    editions_root : folder of editions (default ``data/editions``).
-    echo : receives progress lines.
+    The jobs are those of :func:`plan_jobs` (same arguments); ``force``
+    reruns reports that are up to date; ``jobs`` reports run at a time, at
+    least 1 (default: the number of cores); ``echo`` receives progress lines.
 
-    Returns
-    -------
-    RunSummary
-        Per report: "ran", "up to date" or "failed" (with a message naming
-        the notebook, the cell and the error).
+    Returns a :class:`RunSummary`: per report "ran", "up to date" or
+    "failed" (with a message naming the notebook, the cell and the error).
 
-    Raises
-    ------
-    BaroError
-        Bad options, parameters or tables (before any kernel starts); an
-        output folder that is a file, cannot be written, or is being
-        written by another run.
+    Raises BaroError for bad options, parameters or tables (before any
+    kernel starts), and for an output folder that is a file, cannot be
+    written, or is being written by another run.
     """
     if jobs is not None and jobs < 1:
         raise BaroError(f"-j {jobs}: the number of parallel jobs is at least 1")

@@ -153,12 +153,10 @@ def coerce(param: Parameter, text: str) -> Any:
         if base == "str":
             return text
         value = _literal(text)  # an unknown annotation: a Python literal, else the text
-        if base in ("list", "tuple"):
+        if base == "list":
             if isinstance(value, str):  # "a,b": a list written without brackets
                 value = [_literal(v.strip()) for v in text.split(",") if v.strip()]
-            return {"list": list, "tuple": tuple}[base](value if isinstance(value, (list, tuple)) else [value])
-        if base == "dict" and not isinstance(value, dict):
-            raise ValueError
+            return list(value) if isinstance(value, (list, tuple)) else [value]
         return value
     except (ValueError, KeyError):
         raise ValueError(f"{text!r} is not of type {param.type}") from None
@@ -190,8 +188,9 @@ def resolve_parameters(given: Mapping[str, str], notebooks: Mapping[str, Path]) 
     """The ``-p`` values that apply to each notebook (label -> path), converted to their types.
 
     Raises BaroError for a name no notebook declares, a name ``baro run``
-    sets itself, or a value of the wrong type; the message lists the
-    valid parameters.
+    sets itself, or a value of the wrong type (the message lists the valid
+    parameters), and for values a notebook would run with that fail
+    :func:`check_parameters`.
     """
     declared = {label: notebook_parameters(path) for label, path in notebooks.items()}
     listing = "\n".join(
@@ -211,6 +210,8 @@ def resolve_parameters(given: Mapping[str, str], notebooks: Mapping[str, Path]) 
                 out[label][name] = coerce(declared[label][name], text)
             except ValueError as exc:
                 raise BaroError(f"parameter {name!r}: {exc} (declared {declared[label][name]})\n{listing}") from None
+    for label, params in declared.items():
+        check_parameters({**{n: p.default for n, p in params.items()}, **out[label]})
     return out
 
 
