@@ -159,12 +159,11 @@ def plan_jobs(
                    code=code, notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code))
 
     jobs: list[Job] = []
-    loaded = {}
     for year in years:
-        edition = loaded[year] = editions_mod.load(year, root=editions_root, data_dir=data_dir)
+        edition = editions_mod.load(year, root=editions_root, data_dir=data_dir)
         params = {"edition": year, "data_dir": str(data_dir) if data_dir else "", **values["edition"]}
         language = params.get("language")
-        jobs.append(job(str(year), "edition", params, edition_inputs(edition.data_path, edition.path, taxonomy),
+        jobs.append(job(str(year), "edition", params, edition_inputs(edition, taxonomy),
                         title=edition.title, subtitle=text.t("page.edition_subtitle", language, year=year),
                         edition=year, data_status="SIMULATED" if edition.simulated else "real",
                         data_note=text.edition_note(edition, language)))
@@ -174,11 +173,11 @@ def plan_jobs(
         missing = [y for y in trend_years if y not in available]
         if missing:
             raise BaroError(f"-p editions: unknown editions {missing} (available: {', '.join(map(str, available))})")
-        inputs = {}
-        for y in trend_years:
-            e = loaded[y] = loaded.get(y) or editions_mod.load(y, root=editions_root)
-            inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e.data_path, e.path, taxonomy).items()})
-        simulated = [y for y in trend_years if loaded[y].simulated]
+        inputs, simulated = {}, []
+        for y in trend_years:  # loading an edition reads its edition.toml only
+            e = editions_mod.load(y, root=editions_root)
+            inputs.update({f"{y}/{k}": v for k, v in edition_inputs(e, taxonomy).items()})
+            simulated += [y] if e.simulated else []
         language = params.get("language")
         span = text.t("page.trends_span", language, first=min(trend_years), last=max(trend_years)) if trend_years else ""
         note = text.t("page.trends_note", language, years=", ".join(map(str, simulated))) if simulated else ""

@@ -253,10 +253,10 @@ def cache_key(notebook_hash: str, parameters: Mapping[str, Any], inputs: Mapping
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def edition_inputs(data_path: Path, edition_path: Path, taxonomy: Path) -> dict[str, str]:
-    """Hashes of an edition's input files: its tables, edition.toml, the taxonomy."""
-    out = {f"data/{k}": v for k, v in hash_tree(data_path).items()}
-    out["edition.toml"] = sha256_file(edition_path / "edition.toml")
+def edition_inputs(edition: Any, taxonomy: Path) -> dict[str, str]:
+    """Hashes of an :class:`~baro.editions.Edition`'s input files: its tables, edition.toml, the taxonomy."""
+    out = {f"data/{k}": v for k, v in hash_tree(edition.data_path).items()}
+    out["edition.toml"] = sha256_file(edition.path / "edition.toml")
     out["taxonomy.toml"] = sha256_file(taxonomy) if taxonomy.is_file() else "missing"
     return out
 
