@@ -632,7 +632,9 @@ class NotComputableSentence(str):
 
 
 def not_computable_sentence(result: Any) -> NotComputableSentence:
-    """Say that a test cannot be computed, and why (one city, one level).
+    """Say that a test cannot be computed, and why (one city, one level), or
+    that the population frame cannot weight the cities (see
+    :func:`baro.frame.why_not_weighted`).
 
     ``result`` is a :class:`baro.computable.NotComputable`; with the reason
     ``one_level``, its ``values["label"]`` (else ``values["level"]``) names
@@ -645,10 +647,19 @@ def not_computable_sentence(result: Any) -> NotComputableSentence:
     'Test non calculable\xa0: une seule ville.'
     >>> not_computable_sentence(NotComputable("association", "one_level", {"level": True, "label": "Citoyens impliqués"}), )
     'Test non calculable\xa0: une seule modalité observée (Citoyens impliqués).'
+    >>> not_computable_sentence(NotComputable("weighting", "frame_exceeded", {"n": 35000, "total": 364}))
+    'La pondération n’est pas applicable\xa0: 35\u202f000 villes répondantes pour 364 dans le cadre de population.'
     """
     values = dict(result.values)
     if result.reason == "one_level":
         sentence = t("not_computable.one_level", level=escape(values.get("label") or _level_name(values)))
+    elif result.reason in ("frame_exceeded", "band_exceeded", "band_without_respondent"):  # baro.frame
+        band = values.get("band")
+        sentence = t(
+            f"not_computable.{result.reason}",
+            n=fmt_int(values.get("n", 0)), total=fmt_int(values.get("total", 0)),
+            band=escape(_level_name({"column": "population_band", "level": band})) if band else "",
+        )
     else:
         sentence = t("not_computable.one_city")
     out = NotComputableSentence(sentence)
