@@ -704,6 +704,7 @@ def share_sentence(
     noun_plural: str | None = None,
     confidence_level: float | None = None,
     digits: int = 1,
+    weighted: bool = False,
 ) -> str:
     """One level of a ``shares`` table as a sentence.
 
@@ -719,18 +720,24 @@ def share_sentence(
         or a singular word whose plural is ``noun_plural``.
     confidence_level : float, optional
         Level of the interval; default ``row.confidence_level`` or 0.95.
+    weighted : bool
+        Whether the share is weighted (the table's ``attrs["weighted"]``):
+        the count is then the sample's and the share is not count / n, so
+        the sentence keeps them apart.
 
     Examples
     --------
     >>> row = {"count": 131, "estimate": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "design_effect": 1.84}
     >>> share_sentence(row, "Transport")
     'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
+    >>> share_sentence(row, "Transport", weighted=True)
+    'Transport\\xa0: 131 projets dans l’échantillon\\xa0; part pondérée 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
     """
     level = confidence_level or _get(row, "confidence_level", default=0.95)
     n = _need(row, "count")
     share = _need(row, "estimate")
     what = fmt_count(n, noun, noun_plural) if noun_plural or f"noun.{noun}" not in catalogue() else count(n, noun)
-    text = t("share", label=escape(label), count=what, share=fmt_percent(share, digits))
+    text = t("share_weighted" if weighted else "share", label=escape(label), count=what, share=fmt_percent(share, digits))
     extra = []
     low, high = _get(row, "ci_low"), _get(row, "ci_high")
     if low is not None and high is not None:

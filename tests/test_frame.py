@@ -177,3 +177,38 @@ def test_the_sensitivity_chapter_says_why_the_frame_cannot_weight(tables):
             "Weighting cannot be applied: 400 responding cities for 364 in the population frame.")
     shares, tests = frame.by_kind(t)
     assert isinstance(shares, NotComputable) and isinstance(tests, NotComputable)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_weighted_share_sentence_keeps_the_sample_count_apart_from_the_weighted_share(tables, language):
+    from baro import report, text
+
+    shown = []
+    rep = report.Report(language=language, display=shown.append)
+    weighted = stats.shares(frame.projects_design(tables.projects, tables.cities, "population"), "management_mode")
+    plain = stats.shares(frame.projects_design(tables.projects, tables.cities, "none"), "management_mode")
+    assert weighted.attrs["weighted"] is True and plain.attrs["weighted"] is False
+    regie = weighted[weighted["level"] == "regie"].index[0]
+    n, share = int(weighted.loc[regie, "count"]), float(weighted.loc[regie, "estimate"])
+    assert abs(share - n / len(tables.projects)) > 0.005  # the weighted share is not count / n
+    rep.say_share(weighted, regie)
+    rep.say_share(plain, int(plain[plain["level"] == "regie"].index[0]))
+    said = [o.data for o in shown]
+    pct = text.fmt_percent(share)
+    words = {"fr": (f"{n} projets dans l’échantillon\xa0; part pondérée {pct}", "soit"),
+             "en": (f"{n} projects in the sample; weighted share {pct}", "that is")}[language]
+    assert words[0] in said[0] and words[1] not in said[0]
+    assert f"{n} {'projets' if language == 'fr' else 'projects'}, {words[1]} {text.fmt_percent(n / len(tables.projects))}" in said[1]
+
+
+def test_weighted_shares_come_largest_first_by_the_weighted_estimate():
+    # three cities weighted 1, 1 and 10: "b" has fewer rows but the largest weighted share
+    d = pd.DataFrame({"city_id": ["A"] * 3 + ["B"] * 3 + ["C"], "x": ["a"] * 3 + ["a", "a", "c"] + ["b"],
+                      "w": [1.0] * 6 + [10.0]})
+    s = stats.shares(stats.Design(d, cluster="city_id", weights="w"), "x")
+    assert s["level"].tolist() == ["b", "a", "c"] and s["count"].tolist() == [1, 5, 1]
+    assert s["estimate"].is_monotonic_decreasing
+    vcov = s.attrs["vcov"]
+    assert vcov.index.tolist() == ["b", "a", "c"]
+    unweighted = stats.shares(stats.Design(d, cluster="city_id"), "x")
+    assert unweighted["level"].tolist() == ["a", "b", "c"] and not unweighted.attrs["weighted"]
