@@ -17,6 +17,7 @@ a run whose lock is gone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
@@ -24,9 +25,9 @@ import shutil
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from baro import text
 from baro.errors import BaroError
@@ -46,8 +47,6 @@ class RunResult:
     status: str
     seconds: float = 0.0
     message: str = ""
-    output: Path | None = None
-    timings: Mapping[str, float] = field(default_factory=dict)
     fault: str = ""  # the output folder cannot be written: the run stops
 
 
@@ -153,8 +152,8 @@ def plan_jobs(
     notebook_hash = {kind: sha256_file(p) for kind, p in paths.items()}
 
     def job(name: str, kind: str, params: dict[str, Any], inputs: dict[str, str], **page: Any) -> Job:
-        return Job(name=name, notebook=paths[kind], output=out / name, parameters=params, inputs=inputs, code=code,
-                   notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code), **page)
+        return Job(name=name, notebook=paths[kind], output=out / name, parameters=params, page=page, inputs=inputs,
+                   code=code, notebook_hash=notebook_hash[kind], key=cache_key(notebook_hash[kind], params, inputs, code))
 
     jobs: list[Job] = []
     loaded = {}
@@ -200,7 +199,7 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
 
     root = Path(editions_root) if editions_root else editions_dir()
     sources = {(int(y), root / str(y)) for job in jobs for y in job.parameters.get("editions", [])}
-    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.edition)))
+    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.name)))
                 for job in jobs if "edition" in job.parameters}
     problems = []
     for year, path in sorted(sources):
@@ -212,9 +211,13 @@ def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None
         raise InputError(problems)
 
 
-def lock_output(out: Path) -> tuple[int, bool]:
-    """Lock the output folder ``out`` (made if missing, not its parents); return the lock's
-    file descriptor and whether ``out`` was made.
+@contextlib.contextmanager
+def locked_output(out: Path) -> Iterator[None]:
+    """Hold the lock of the output folder ``out`` (made if missing, not its parents).
+
+    Temporary folders in ``out`` are removed on entry (a dead run's) and on
+    exit (of workers that were ended); on exit the lock file goes, and
+    ``out`` too if this run made it and left it empty.
 
     Raises BaroError, in one line, when ``out`` is a file, its parent is
     missing, it cannot be written (read-only, full), or another run holds
@@ -225,9 +228,22 @@ def lock_output(out: Path) -> tuple[int, bool]:
     if not out.parent.is_dir():
         raise BaroError(f"cannot write to {out}: the folder {out.parent} does not exist")
     path, fd, made = out / LOCK_NAME, None, not out.is_dir()
+
+    def remove_temporaries() -> None:
+        for p in [*out.glob(".*.tmp-*"), *out.glob(".*.old-*"), *out.glob("*/.failed.tmp-*")]:
+            shutil.rmtree(p, ignore_errors=True)
+
+    def release() -> None:
+        remove_temporaries()
+        with contextlib.suppress(OSError):
+            path.unlink()
+            if made:
+                out.rmdir()
+        os.close(fd)
+
     try:
         out.mkdir(exist_ok=True)
-        while True:
+        while fd is None:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -236,32 +252,20 @@ def lock_output(out: Path) -> tuple[int, bool]:
                 os.close(fd)
                 raise BaroError(f"another baro run (pid {pid}) is writing {out}: "
                                 "let it finish, or choose another --output") from None
-            if path.exists() and os.stat(path).st_ino == os.fstat(fd).st_ino:
-                break
-            os.close(fd)  # the run that held it removed it: lock the file in place now
+            if not (path.exists() and os.stat(path).st_ino == os.fstat(fd).st_ino):
+                os.close(fd)  # the run that held it removed it: lock the file in place now
+                fd = None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     except OSError as exc:
         if fd is not None:
-            unlock_output(out, fd, made)
+            release()
         raise BaroError(f"cannot write to {out}: {exc.strerror or exc}") from None
-    return fd, made
-
-
-def unlock_output(out: Path, fd: int, made: bool) -> None:
-    """Remove the lock file (and ``out`` if this run made it and left it empty), then release the lock."""
     try:
-        (out / LOCK_NAME).unlink()
-        if made:
-            out.rmdir()
-    except OSError:
-        pass
-    os.close(fd)
-
-
-def _temporaries(out: Path) -> list[Path]:
-    """Temporary folders in ``out`` (while the lock is held: this run's, or a dead run's)."""
-    return [*out.glob(".*.tmp-*"), *out.glob(".*.old-*"), *out.glob("*/.failed.tmp-*")]
+        remove_temporaries()
+        yield
+    finally:
+        release()
 
 
 def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> dict[str, RunResult]:
@@ -298,7 +302,7 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
                 if r.get("fault"):  # the folder cannot be written: start no other report
                     pending = {f: j for f, j in pending.items() if not f.cancel()}
                 results[job.name] = RunResult(job.name, r["status"], r.get("seconds", 0.0), r.get("message", ""),
-                                              job.output, r.get("timings", {}), r.get("fault", ""))
+                                              r.get("fault", ""))
                 echo(f"[{job.name}] {'done' if r['status'] == 'ran' else r['status']} {r.get('seconds', 0.0):.1f} s")
         pool.shutdown()
     except BaseException:  # Ctrl-C, or a broken pipe to the terminal: end every worker
@@ -308,8 +312,8 @@ def _execute(todo: Sequence[Job], workers: int, echo: Callable[[str], None]) -> 
         raise
     finally:
         lines.close()
-    return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run",
-                                                         output=job.output) for job in todo}
+    return {job.name: results.get(job.name) or RunResult(job.name, "failed", message=f"{job.name}: not run")
+            for job in todo}
 
 
 def run_reports(
@@ -358,26 +362,19 @@ def run_reports(
     planned = plan_jobs(editions, all=all, data_dir=data_dir, output_dir=output_dir,
                         parameters=parameters, notebooks=notebooks, editions_root=editions_root)
     out = planned[0].output.parent
-    fd, made = lock_output(out)
     results: dict[str, RunResult] = {}
-    try:
-        for p in _temporaries(out):  # left by a run that died
-            shutil.rmtree(p, ignore_errors=True)
+    with locked_output(out):
         todo = []
         for job in planned:
             reason = "forced" if force else stale_reason(job)
             if reason is None:
-                results[job.name] = RunResult(job.name, "up to date", output=job.output)
+                results[job.name] = RunResult(job.name, "up to date")
             else:
                 todo.append(job)
             echo(f"[{job.name}] " + (f"to run ({reason})" if reason else "up to date"))
         if todo:
             check_inputs(todo, editions_root=editions_root)
             results.update(_execute(todo, min(jobs or os.cpu_count() or 1, len(todo)), echo))
-    finally:
-        for p in _temporaries(out):  # of workers that were ended
-            shutil.rmtree(p, ignore_errors=True)
-        unlock_output(out, fd, made)
     faults = [r.fault for r in results.values() if r.fault]
     if faults:
         raise BaroError(faults[0])

@@ -1,20 +1,10 @@
-"""One report, in a worker process of ``baro run``: execute, export, swap in.
-
-:func:`run_job` executes a :class:`~baro.run.plan.Job`'s notebook with
-``papermill.execute_notebook`` in a fresh kernel, into a temporary folder
-``OUTPUT/.NAME.tmp-XXXX`` beside the target; exports ``report.html`` and
-``report.pdf``; writes ``manifest.json``; then renames the folder into
-place. A failure leaves the previous report untouched and writes
-``OUTPUT/NAME/failed/`` afresh: the executed notebook and ``error.txt``,
-naming the cell that failed (or was running when the kernel died).
-
-:func:`init_worker` prepares a worker process: it sends its pid and
-progress events to ``baro run``, and it ends (killing its kernel, writing
-nothing) when ``baro run`` ends it or dies.
-"""
+"""One report, in a worker process of ``baro run``: execute in a fresh kernel, export, swap in
+(:func:`run_job`); the worker ends, killing its kernel and writing nothing, when ``baro run``
+ends it or dies (:func:`init_worker`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import json
@@ -46,32 +36,20 @@ def _say(line: str) -> None:
         _LINES.put(line)
 
 
-def _children() -> list[int]:
-    """Processes whose parent is this one (on Linux; elsewhere none)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid():
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
 def _end(signum: int, frame: Any) -> None:
     """Ended by baro run (Ctrl-C) or by its death: kill the kernel, write nothing, go.
 
     A kernel is a session of its own (jupyter_client starts it so): its
     whole process group goes. ``baro run`` removes the temporary folder.
     """
-    for pid in _children():
+    import psutil
+
+    for pid in (child.pid for child in psutil.Process().children()):
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
     os._exit(128 + signum)
 
 
@@ -118,19 +96,14 @@ def versions() -> dict[str, str]:
 
 
 def git_commit(root: Path) -> str:
-    """The commit checked out in ``root`` (with ``-dirty`` when files changed), or "unknown"."""
+    """The commit checked out in ``root`` (with ``-dirty`` when tracked files changed), or "unknown"."""
     import subprocess
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+    try:  # every tag excluded: describe gives the full commit hash
+        return subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40", "--exclude=*"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):  # not a checkout, no git
         return "unknown"
-    return f"{commit}-dirty" if dirty else commit or "unknown"
 
 
 def failed_cell(job: Job, nb: Any, index: int | None = None) -> str:
@@ -193,11 +166,17 @@ def keep_failed(job: Job, tmp: Path, message: str, log: Any = None) -> str:
 def run_job(job: Job) -> dict[str, Any]:
     """Execute, export and swap in one job; return its summary.
 
-    The summary has ``name``, ``status`` ("ran" or "failed"), ``seconds``,
-    ``message`` and ``timings`` (execute, html, pdf); ``fault`` names an
-    output folder that cannot be written (read-only, full), which stops
-    the run. Progress lines ("[2014] execute ...", "[2014] html 0.4 s")
-    go to ``baro run``.
+    The notebook runs with ``papermill.execute_notebook`` in a fresh kernel,
+    into a temporary folder ``OUTPUT/.NAME.tmp-XXXX`` beside the target;
+    ``report.html``, ``report.pdf`` and ``manifest.json`` are written there,
+    then the folder is renamed into place. A failure leaves the previous
+    report untouched and writes ``OUTPUT/NAME/failed/`` afresh, naming the
+    cell that failed (or was running when the kernel died).
+
+    The summary has ``status`` ("ran" or "failed"), ``seconds`` and
+    ``message``; ``fault`` names an output folder that cannot be written
+    (read-only, full), which stops the run. Progress lines ("[2014] execute
+    ...", "[2014] html 0.4 s") go to ``baro run``.
     """
     import nbformat
     import papermill
@@ -209,8 +188,7 @@ def run_job(job: Job) -> dict[str, Any]:
     timings: dict[str, float] = {}
 
     def summary(status: str, message: str = "", **extra: Any) -> dict[str, Any]:
-        return {"name": job.name, "status": status, "seconds": time.time() - started,
-                "message": message, "timings": timings, **extra}
+        return {"status": status, "seconds": time.time() - started, "message": message, **extra}
 
     def stage(name: str, fn: Any) -> Any:
         if name == "execute":
@@ -221,7 +199,7 @@ def run_job(job: Job) -> dict[str, Any]:
         _say(f"[{job.name}] {name} {timings[name]:.1f} s")
         return result
 
-    tmp = None
+    tmp, shown = None, {**job.parameters, "output_dir": str(job.output)}  # the parameters a reader sees
     log = tempfile.TemporaryFile()
     try:
         tmp = _mkdtemp(f".{job.name}.tmp-", job.output.parent)
@@ -246,22 +224,18 @@ def run_job(job: Job) -> dict[str, Any]:
         finally:
             os.dup2(stderr, 2)
             os.close(stderr)
-        nb.metadata["baro"] = {
-            "title": job.title, "subtitle": job.subtitle, "edition": job.edition,
-            "data_status": job.data_status, "data_note": job.data_note,
-            "date": dt.date.today().isoformat(), "version": versions()["baro"],
-            "parameters": {**job.parameters, "output_dir": str(job.output)},
-        }
+        packages = versions()
+        nb.metadata["baro"] = {**job.page, "date": dt.date.today().isoformat(), "version": packages["baro"],
+                               "parameters": shown}
         nbformat.write(nb, str(executed))
         page = stage("html", lambda: export_html(nb))
         (tmp / "report.html").write_text(page, encoding="utf-8")
         pages = stage("pdf", lambda: export_pdf(page, tmp / "report.pdf"))
         manifest = {
-            "name": job.name, "notebook": str(job.notebook), "edition": job.edition,
-            "data_status": job.data_status,
-            "parameters": {**job.parameters, "output_dir": str(job.output)},
+            "name": job.name, "notebook": str(job.notebook), "edition": job.page["edition"],
+            "data_status": job.page["data_status"], "parameters": shown,
             "cache_key": job.key, "notebook_sha256": job.notebook_hash,
-            "inputs": job.inputs, "code": job.code, "versions": versions(),
+            "inputs": job.inputs, "code": job.code, "versions": packages,
             "git_commit": git_commit(project_root()), "start": start, "end": _now(),
             "timings": {k: round(v, 3) for k, v in timings.items()}, "pdf_pages": pages,
             "outputs": sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()),
@@ -275,8 +249,7 @@ def run_job(job: Job) -> dict[str, Any]:
             return summary("failed", f"{job.name}: {exc}", fault=f"cannot write to {job.output.parent}: {exc}")
         return summary("failed", f"{job.notebook.name}: {type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - reported, not hidden (an export that failed)
-        return summary("failed", keep_failed(job, tmp, f"{job.notebook.name}: {type(exc).__name__}: {exc}")
-                       if tmp else f"{job.notebook.name}: {type(exc).__name__}: {exc}")
+        return summary("failed", keep_failed(job, tmp, f"{job.notebook.name}: {type(exc).__name__}: {exc}"))
     finally:
         log.close()
         if tmp is not None and tmp.exists():

@@ -263,17 +263,15 @@ def edition_inputs(data_path: Path, edition_path: Path, taxonomy: Path) -> dict[
 @dataclass
 class Job:
     """One notebook run into one output folder; ``parameters`` leave out
-    ``output_dir`` (the temporary folder the report is written to)."""
+    ``output_dir`` (the temporary folder the report is written to), ``page``
+    is the title block (``title``, ``subtitle``, ``edition``, ``data_status``
+    "SIMULATED" or "real", ``data_note``)."""
 
     name: str  # "2014" or "trends"
     notebook: Path
     output: Path  # OUTPUT/NAME
     parameters: dict[str, Any]
-    title: str
-    subtitle: str
-    edition: int | str
-    data_status: str  # "SIMULATED" or "real"
-    data_note: str
+    page: dict[str, Any]
     inputs: dict[str, str] = field(default_factory=dict)
     code: dict[str, str] = field(default_factory=dict)
     notebook_hash: str = ""
