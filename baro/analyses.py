@@ -40,6 +40,7 @@ __all__ = [
     "cells_sentence",
     "leaders_sentence",
     "ca_axis_sentence",
+    "ca_not_computable_sentence",
     "planning_sentence",
     "two_way_heatmap",
     "show_two_way",
@@ -421,6 +422,29 @@ def show_leaders(
     rep.note(text.t("leaders.note"))
 
 
+def ca_not_computable_sentence(data: pd.DataFrame, row: str, variable: str) -> str:
+    """Why the correspondence analysis of ``row`` x ``variable`` cannot be
+    computed, in the report's language: one level observed in a column, or
+    no inertia (every row has the same profile).
+
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"domain": ["transport"] * 2, "management_mode": ["regie", "delegation"]})
+    >>> ca_not_computable_sentence(d, "domain", "management_mode")
+    'L’analyse des correspondances n’est pas calculable dans cette édition\xa0: parmi les domaines, une seule modalité est observée (Transport).'
+    """
+    for column in (row, variable):
+        levels = pd.unique(data[column].dropna())
+        if len(levels) < 2:
+            level = levels[0] if len(levels) else None
+            level = level.item() if hasattr(level, "item") else level
+            name = text.escape(text._level_name({"column": column, "level": level})) if level is not None else "—"
+            why = text.t("ca.why.one_level", noun=text.t(f"ca.noun.{column}"), level=name)
+            break
+    else:
+        why = text.t("ca.why.no_inertia")
+    return text.t("ca.not_computable", why=why)
+
+
 def show_correspondence(
     rep: Any,
     data: pd.DataFrame,
@@ -433,8 +457,8 @@ def show_correspondence(
     name = name or f"ca_{row}_{variable}"
     try:
         ca = stats.correspondence(data, row, variable, n_components=2)
-    except ValueError as err:
-        rep.note(text.t("ca.not_computable", why=text.escape(str(err))))
+    except ValueError:
+        rep.note(ca_not_computable_sentence(data, row, variable))
         return
     row_labels, col_labels = rep.labels(row), rep.labels(variable)
     noun = text.t(f"ca.legend.{variable}").lower()

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from baro import paths, stats
-from baro.computable import or_not_computable
+from baro.computable import NotComputable, or_not_computable
 
 
 def _text_or_not_computable(fn):
@@ -56,6 +56,8 @@ __all__ = [
     "frame_table",
     "cities_design",
     "projects_design",
+    "why_not_weighted",
+    "applicable",
     "weighting_sensitivity",
     "sensitivity_sentences",
     "population_sentence",
@@ -185,12 +187,71 @@ def _population(frame: Frame, present) -> dict[str, int]:
     return {b: c for b, c in frame.bands.items() if b in set(present)}
 
 
+#: Why the frame cannot weight a set of responding cities (reasons of a :class:`NotComputable`).
+FRAME_REASONS = ("frame_exceeded", "band_exceeded", "band_without_respondent")
+
+
+def why_not_weighted(cities: pd.DataFrame, frame: Frame | None = None, test: str = "weighting") -> NotComputable | None:
+    """Why the frame cannot weight these responding cities, or None when it can.
+
+    Post-stratification gives each city of a band the weight frame count
+    over respondents. It cannot be applied when more cities answered than
+    the frame counts (``frame_exceeded``, values ``n`` and ``total``; the
+    finite population correction would be negative), when a band counts
+    more respondents than units (``band_exceeded``: ``band``, ``n``,
+    ``total``; a weight below one), or when a band of the frame has no
+    respondent (``band_without_respondent``: ``band``; nobody to stand for
+    its units). ``cities`` has one row per city (or per project: the
+    cities are counted once by ``city_id``) and a population band each.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"city_id": [f"C{i}" for i in range(400)],
+    ...                   "population_band": ["p50_100k", "p100_200k", "p200k_plus", "p50_100k"] * 100})
+    >>> why_not_weighted(c)
+    NotComputable('weighting', 'frame_exceeded', {'n': 400, 'total': 364})
+    >>> why_not_weighted(c.head(2))
+    NotComputable('weighting', 'band_without_respondent', {'band': 'p200k_plus'})
+    """
+    frame = frame or load_frame()
+    units = cities.drop_duplicates(CLUSTER) if CLUSTER in cities.columns else cities
+    n = len(units)
+    if n > frame.total:
+        return NotComputable(test, "frame_exceeded", {"n": n, "total": frame.total})
+    sampled = units[BAND].astype(str).value_counts()
+    for band, total in frame.bands.items():
+        k = int(sampled.get(band, 0))
+        if k == 0:
+            return NotComputable(test, "band_without_respondent", {"band": band})
+        if k > total:
+            return NotComputable(test, "band_exceeded", {"band": band, "n": k, "total": total})
+    return None
+
+
+def applicable(weighting: str, cities: pd.DataFrame, frame: Frame | None = None) -> str:
+    """``weighting``, or ``"none"`` when the frame cannot weight these cities
+    (:func:`why_not_weighted`; :func:`population_sentence` says why).
+
+    >>> from baro import editions
+    >>> applicable("population", editions.load(2014).tables.cities)
+    'population'
+    """
+    _check_weighting(weighting)
+    if weighting == "none":
+        return weighting
+    frame = frame or load_frame()
+    return "none" if why_not_weighted(_with_frame(cities, frame), frame) is not None else weighting
+    return weighting
+
+
 def cities_design(cities: pd.DataFrame, weighting: str = "none", frame: Frame | None = None) -> stats.Design:
     """The design of the cities table (one row per city).
 
     ``"none"``: independent rows, equal weights; ``"population"``:
     post-stratified by band to the frame, with its finite population
-    correction.
+    correction (a :class:`NotComputable` when the frame cannot weight these
+    cities: :func:`why_not_weighted`).
 
     Examples
     --------
@@ -205,6 +266,9 @@ def cities_design(cities: pd.DataFrame, weighting: str = "none", frame: Frame | 
         return stats.Design(cities)
     frame = frame or load_frame()
     data = _with_frame(cities, frame)
+    why = why_not_weighted(data, frame, "cities_design")
+    if why is not None:
+        return why
     design = stats.Design(data, fpc="frame_total")
     return design.post_stratify(BAND, _population(frame, data[BAND]))
 
@@ -222,6 +286,8 @@ def projects_design(
     each city post-stratified by band to the frame's number of units, with
     the finite population correction of the frame total; its projects carry
     its weight (the variance removes the bands' means of the city totals).
+    A :class:`NotComputable` when the frame cannot weight these cities
+    (:func:`why_not_weighted`).
 
     Examples
     --------
@@ -238,6 +304,9 @@ def projects_design(
     band = cities.set_index(CLUSTER)[BAND]
     data = projects.drop(columns=[BAND], errors="ignore").join(band, on=CLUSTER)
     data = _with_frame(data, frame)
+    why = why_not_weighted(data, frame, "projects_design")
+    if why is not None:  # a sentence says why, instead of a failed cell
+        return why
     design = stats.Design(data, cluster=CLUSTER, fpc="frame_total")
     return design.post_stratify(BAND, _population(frame, data[BAND]), count="clusters")
 
@@ -287,6 +356,8 @@ def weighting_sensitivity(
     t = edition.tables
     projects, cities = t.projects, t.cities
     designs = {w: projects_design(projects, cities, w, frame) for w in WEIGHTINGS}
+    if isinstance(designs["population"], NotComputable):  # the chapter says why, in a sentence
+        return designs["population"]
     alpha = 1 - confidence_level
     asked = edition.asked("domain")
     unweighted_domains = stats.shares(designs["none"], "domain", confidence_level=confidence_level)
@@ -339,16 +410,27 @@ def weighting_sensitivity(
     return out
 
 
-def population_sentence(weighting: str, n_cities: int, frame: Frame | None = None) -> str:
+def population_sentence(weighting: str, cities: pd.DataFrame | int, frame: Frame | None = None) -> str:
     """What population the report's figures describe, under ``weighting``
-    (in the current language of :mod:`baro.text`)."""
+    (in the current language of :mod:`baro.text`).
+
+    ``cities`` is the cities table (or their number). Under
+    ``"population"``, when the frame cannot weight these cities
+    (:func:`why_not_weighted`), the sentence says why and that the figures
+    are unweighted (:func:`applicable`).
+    """
     from baro import text
 
     _check_weighting(weighting)
     if weighting == "none":
         return text.t("weighting.population_none")
     frame = frame or load_frame()
-    return text.t("weighting.population_weighted", cities=text.count(n_cities, "city"), total=text.fmt_int(frame.total),
+    if isinstance(cities, pd.DataFrame):
+        why = why_not_weighted(_with_frame(cities, frame), frame)
+        if why is not None:
+            return f"{text.not_computable_sentence(why)} {text.t('weighting.population_none')}"
+        cities = cities[CLUSTER].nunique() if CLUSTER in cities.columns else len(cities)
+    return text.t("weighting.population_weighted", cities=text.count(cities, "city"), total=text.fmt_int(frame.total),
                   year=frame.year)
 
 

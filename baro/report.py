@@ -675,9 +675,11 @@ class Report:
         """Say one row of a shares table (default the first, the largest) as a sentence."""
         if self._not_computable(result):
             return
-        variable = variable or dict(getattr(result, "attrs", {}) or {}).get("column")
+        attrs = dict(getattr(result, "attrs", {}) or {})
+        variable = variable or attrs.get("column")
         line = result.iloc[row]
-        self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level))
+        self.say(text.share_sentence(line, self.label(variable, line["level"]), confidence_level=self.confidence_level,
+                                     weighted=bool(attrs.get("weighted", False))))
 
     def caveats(self, *results: Any) -> None:
         """Display the warnings of ``results`` (their sentences in the report's

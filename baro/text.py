@@ -632,7 +632,9 @@ class NotComputableSentence(str):
 
 
 def not_computable_sentence(result: Any) -> NotComputableSentence:
-    """Say that a test cannot be computed, and why (one city, one level).
+    """Say that a test cannot be computed, and why (one city, one level), or
+    that the population frame cannot weight the cities (see
+    :func:`baro.frame.why_not_weighted`).
 
     ``result`` is a :class:`baro.computable.NotComputable`; with the reason
     ``one_level``, its ``values["label"]`` (else ``values["level"]``) names
@@ -645,10 +647,19 @@ def not_computable_sentence(result: Any) -> NotComputableSentence:
     'Test non calculable\xa0: une seule ville.'
     >>> not_computable_sentence(NotComputable("association", "one_level", {"level": True, "label": "Citoyens impliqués"}), )
     'Test non calculable\xa0: une seule modalité observée (Citoyens impliqués).'
+    >>> not_computable_sentence(NotComputable("weighting", "frame_exceeded", {"n": 35000, "total": 364}))
+    'La pondération n’est pas applicable\xa0: 35\u202f000 villes répondantes pour 364 dans le cadre de population.'
     """
     values = dict(result.values)
     if result.reason == "one_level":
         sentence = t("not_computable.one_level", level=escape(values.get("label") or _level_name(values)))
+    elif result.reason in ("frame_exceeded", "band_exceeded", "band_without_respondent"):  # baro.frame
+        band = values.get("band")
+        sentence = t(
+            f"not_computable.{result.reason}",
+            n=fmt_int(values.get("n", 0)), total=fmt_int(values.get("total", 0)),
+            band=escape(_level_name({"column": "population_band", "level": band})) if band else "",
+        )
     else:
         sentence = t("not_computable.one_city")
     out = NotComputableSentence(sentence)
@@ -693,6 +704,7 @@ def share_sentence(
     noun_plural: str | None = None,
     confidence_level: float | None = None,
     digits: int = 1,
+    weighted: bool = False,
 ) -> str:
     """One level of a ``shares`` table as a sentence.
 
@@ -708,18 +720,24 @@ def share_sentence(
         or a singular word whose plural is ``noun_plural``.
     confidence_level : float, optional
         Level of the interval; default ``row.confidence_level`` or 0.95.
+    weighted : bool
+        Whether the share is weighted (the table's ``attrs["weighted"]``):
+        the count is then the sample's and the share is not count / n, so
+        the sentence keeps them apart.
 
     Examples
     --------
     >>> row = {"count": 131, "estimate": 0.1617, "ci_low": 0.13, "ci_high": 0.2, "design_effect": 1.84}
     >>> share_sentence(row, "Transport")
     'Transport\\xa0: 131 projets, soit 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
+    >>> share_sentence(row, "Transport", weighted=True)
+    'Transport\\xa0: 131 projets dans l’échantillon\\xa0; part pondérée 16,2\\xa0% (IC 95\\xa0% [13,0\\xa0; 20,0], effet de plan 1,84).'
     """
     level = confidence_level or _get(row, "confidence_level", default=0.95)
     n = _need(row, "count")
     share = _need(row, "estimate")
     what = fmt_count(n, noun, noun_plural) if noun_plural or f"noun.{noun}" not in catalogue() else count(n, noun)
-    text = t("share", label=escape(label), count=what, share=fmt_percent(share, digits))
+    text = t("share_weighted" if weighted else "share", label=escape(label), count=what, share=fmt_percent(share, digits))
     extra = []
     low, high = _get(row, "ci_low"), _get(row, "ci_high")
     if low is not None and high is not None:

@@ -116,6 +116,24 @@ def test_correspondence_section_reads_the_first_axis_and_says_it_does_not_test(t
     assert (tmp_path / "figures" / "ca_domain_management_mode_map.png").exists()
 
 
+@pytest.mark.parametrize("language, expected", [
+    ("fr", "L’analyse des correspondances n’est pas calculable dans cette édition\xa0: parmi les domaines, une "
+           "seule modalité est observée (Transport)."),
+    ("en", "The correspondence analysis cannot be computed in this edition: among domains, only one level is "
+           "observed (Transport)."),
+])
+def test_correspondence_not_computable_says_why_in_the_report_language(tmp_path, by_city, language, expected):
+    rep, shown = _report(tmp_path, language)
+    analyses.show_correspondence(rep, by_city[2014].assign(domain="transport"), "management_mode")
+    assert _bodies(shown) == [f'<div class="baro-note">{expected}</div>']
+    # the same profile in every domain: no axis, said in words, never the error's English text
+    same = pd.DataFrame({"domain": list("aabb"), "management_mode": ["regie", "delegation"] * 2})
+    rep2, shown2 = _report(tmp_path / "same", language)
+    analyses.show_correspondence(rep2, same, "management_mode")
+    body = _bodies(shown2)[0]
+    assert {"fr": "le même profil", "en": "the same profile"}[language] in body and "inertia (" not in body
+
+
 def test_cells_sentence_names_at_most_five_cells_and_counts_the_others():
     r = pd.DataFrame({
         "level_a": list("abcdefg"), "level_b": ["x"] * 7,

@@ -30,6 +30,11 @@ def degenerate(case: str, folder) -> None:
         p = p.assign(domain="transport")
     elif case == "all_citizens":
         p = p.assign(citizens_involved="true")
+    elif case == "beyond_frame":  # 400 responding cities, more than the population frame's 364
+        ids = [f"C{i:04d}" for i in range(400)]
+        c = pd.concat([c] * 11, ignore_index=True).head(400).assign(city_id=ids)
+        p = p.assign(city_id=[ids[i % 400] for i in range(len(p))])
+        o = o[o.city_id == "V01"].assign(city_id=ids[0])
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in (("cities", c), ("projects", p), ("objectives", o)):
         frame.to_csv(folder / f"{name}.csv", index=False)
@@ -115,3 +120,29 @@ def test_the_report_renders_on_degenerate_tables(tmp_path, case, language, expec
         assert expected in shown
     if absent:
         assert absent not in shown
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("weighting", ["population", "none"])
+def test_the_report_renders_unweighted_beyond_the_population_frame(tmp_path, weighting):
+    import papermill as pm
+
+    data = tmp_path / "data"
+    degenerate("beyond_frame", data)
+    pm.execute_notebook(
+        str(notebooks_dir() / "edition_report.ipynb"), str(tmp_path / "executed.ipynb"),
+        parameters={"edition": 2014, "data_dir": str(data), "language": "en", "weighting": weighting},
+        kernel_name="baro", progress_bar=False, cwd=str(tmp_path),
+    )
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+                    for o in outputs)
+    why = "Weighting cannot be applied: 400 responding cities for 364 in the population frame."
+    # said in the sensitivity chapter, and under the weighted design where the report says its population
+    assert shown.count(why) == (2 if weighting == "population" else 1)
+    if weighting == "population":
+        assert why + " The figures of this report describe the responding cities, unweighted" in shown
+    assert "id=\"tab-domain_shares\"" in shown and "id=\"tab-population_frame\"" in shown
+    assert "id=\"tab-weighting_shares\"" not in shown

@@ -200,7 +200,8 @@ def shares(
     levels : sequence, optional
         The levels to report, in this order, including levels never
         observed (count 0). Default: the observed levels (all categories
-        of a categorical column) by descending count, ties by level.
+        of a categorical column) by descending count, ties by level; under
+        unequal weights, by descending estimate (the weighted share).
     interval : {'logit', 'beta'}
         Interval under a design: ``svyciprop(method = "logit")`` or the
         Korn-Graubard ``svyciprop(method = "beta")``.
@@ -209,7 +210,9 @@ def shares(
     -------
     DataFrame
         Columns :data:`SHARES_COLUMNS`: level, count, estimate (the share),
-        se, ci_low, ci_high, design_effect. ``attrs`` holds ``n``,
+        se, ci_low, ci_high, design_effect. ``attrs`` holds ``weighted``
+        (whether the rows weigh differently: the estimate is then not
+        count / n), ``n``,
         ``n_clusters`` (None when unclustered), ``n_dropped`` (rows with a
         missing value), ``dof``, ``confidence_level``, ``method`` and
         ``warnings`` (:class:`~baro.stats.results.Caveat`), and ``vcov``: the
@@ -295,11 +298,13 @@ def shares(
         }
     )
     rows = np.arange(len(p))
-    if levels is None:
-        rows = np.argsort(-counts, kind="stable")
+    weighted = prep.design is not None and not prep.design.equal_weights
+    if levels is None:  # the largest first: by the share itself when the rows weigh differently
+        rows = np.argsort(-(p if weighted else counts), kind="stable")
         out = out.iloc[rows].reset_index(drop=True)
     out.attrs.update(
         column=column,
+        weighted=weighted,
         cluster=cluster if prep.design is None else prep.design.cluster,
         n=prep.n,
         n_clusters=prep.n_clusters,
