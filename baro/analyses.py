@@ -441,7 +441,7 @@ def ca_not_computable_sentence(data: pd.DataFrame, row: str, variable: str) -> s
             why = text.t("ca.why.one_level", noun=text.t(f"ca.noun.{column}"), level=name)
             break
     else:
-        why = text.t("ca.why.no_inertia")
+        why = text.t("ca.why.no_inertia", noun=text.t(f"ca.noun.{row}"))
     return text.t("ca.not_computable", why=why)
 
 

@@ -10,6 +10,15 @@ from numpy.testing import assert_allclose
 from baro import editions, frame, stats
 
 
+@pytest.fixture(autouse=True)
+def french_after():
+    """A report in English sets the language: the next tests find French again."""
+    from baro import text
+
+    yield
+    text.use_language("fr")
+
+
 @pytest.fixture(scope="module")
 def tables():
     return editions.load(2014).tables
