@@ -30,7 +30,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks with the "Python (baro)" kerne
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 DOCS        := outputs/docs
-DOC_MODULES := baro baro.editions baro.io baro.clean baro.clean.files baro.clean.validate baro.clean.cache \
+DOC_MODULES := baro baro.editions baro.io baro.clean baro.clean.files baro.clean.validate baro.clean.cache baro.provenance \
                baro.stats baro.reconcile baro.simulate baro.frame baro.analyses \
                baro.plots baro.text baro.report baro.taxonomy baro.page baro.run baro.cli
 

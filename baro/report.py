@@ -55,7 +55,7 @@ from typing import Any
 import pandas as pd
 
 from baro import text
-from baro.run.plan import VERSIONED_PACKAGES
+from baro import provenance
 
 #: Formats understood by :meth:`Report.show_table` (``formats=``).
 FORMATS = ("auto", "points", "int", "number", "number0", "number1", "number2", "number3", "percent",
@@ -809,27 +809,14 @@ def clustering_table(tests: Mapping[str, tuple[Any, Any]]) -> pd.DataFrame:
     return out
 
 
-#: Packages whose versions the methods appendix reports: baro and those of the manifest.
-PACKAGES = ("baro", *VERSIONED_PACKAGES)
-
-
-def software_versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
-    """Python and package versions, for the methods appendix.
+def software_versions(packages: tuple[str, ...] = provenance.PACKAGES) -> pd.DataFrame:
+    """Python and package versions, for the methods appendix (those of the manifest).
 
     >>> v = software_versions(("pandas",))
     >>> v["package"].tolist()
     ['python', 'pandas']
     """
-    import platform
-    from importlib import metadata
-
-    rows = [("python", platform.python_version())]
-    for name in packages:
-        try:
-            rows.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            rows.append((name, "absent"))
-    return pd.DataFrame(rows, columns=["package", "version"])
+    return pd.DataFrame(list(provenance.versions(packages).items()), columns=["package", "version"])
 
 
 #: Columns of :func:`editions_table`.

@@ -57,6 +57,7 @@ _LATER = {
     "load_tables": "validate",
     "table_warnings": "validate",
     "cached_tables": "cache",
+    "check_folders": "cache",
     "cache_dir": "cache",
 }
 

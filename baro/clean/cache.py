@@ -102,6 +102,24 @@ def cached_tables(directory, *, edition: int | None = None) -> CleanTables:
     return tables
 
 
+def check_folders(folders) -> None:
+    """:func:`cached_tables` of each ``(edition, folder)`` pair, once each, before a run.
+
+    Every problem of every table (file, row, column, value) is raised at
+    once, as one :class:`~baro.errors.InputError`.
+    """
+    from baro.errors import InputError
+
+    problems = []
+    for edition, folder in sorted(set(folders)):
+        try:
+            cached_tables(folder, edition=edition)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+
 def _read(entry: Path, key: str) -> CleanTables | None:
     try:
         with open(entry, "rb") as fh:

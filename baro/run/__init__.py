@@ -190,27 +190,17 @@ def plan_jobs(
 def check_inputs(jobs: Sequence[Job], *, editions_root: str | Path | None = None) -> None:
     """Read and validate every table the jobs will read, each folder once, before any kernel starts.
 
-    Every problem of every table (file, row, column, value) is raised at
-    once as an :class:`~baro.errors.InputError`: ``baro run`` exits with
-    status 2 having run nothing. The clean tables are kept
-    (:func:`baro.clean.cache.cached_tables`): the notebooks read them back.
+    Every problem is raised at once (:func:`baro.clean.check_folders`):
+    ``baro run`` exits with status 2 having run nothing. The clean tables
+    are kept, and the notebooks read them back.
     """
-    from baro.clean import cached_tables
-    from baro.errors import InputError
+    from baro.clean import check_folders
     from baro.paths import editions_dir
 
     root = Path(editions_root) if editions_root else editions_dir()
-    sources = {(int(y), root / str(y)) for job in jobs for y in job.parameters.get("editions", [])}
-    sources |= {(int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / str(job.name)))
-                for job in jobs if "edition" in job.parameters}
-    problems = []
-    for year, path in sorted(sources):
-        try:
-            cached_tables(path, edition=year)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
+    check_folders([*((int(y), root / str(y)) for job in jobs for y in job.parameters.get("editions", [])),
+                   *((int(job.parameters["edition"]), Path(job.parameters.get("data_dir") or root / job.name))
+                     for job in jobs if "edition" in job.parameters)])
 
 
 @contextlib.contextmanager

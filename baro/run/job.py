@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from baro.run.plan import VERSIONED_PACKAGES, Job
+from baro.provenance import git_commit, versions
+from baro.run.plan import Job
 
 #: Environment of the kernels, so that what they write is reproducible.
 KERNEL_ENV = {
@@ -77,33 +78,6 @@ def init_worker(lines: Any, parent: int) -> None:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def versions() -> dict[str, str]:
-    """Versions of baro, Python and :data:`~baro.run.plan.VERSIONED_PACKAGES`."""
-    import platform
-    from importlib import metadata
-
-    import baro
-
-    out = {"baro": baro.__version__, "python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "missing"
-    return out
-
-
-def git_commit(root: Path) -> str:
-    """The commit checked out in ``root`` (with ``-dirty`` when tracked files changed), or "unknown"."""
-    import subprocess
-
-    try:  # every tag excluded: describe gives the full commit hash
-        return subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40", "--exclude=*"],
-                              capture_output=True, text=True, timeout=10, check=True).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):  # not a checkout, no git
-        return "unknown"
 
 
 def failed_cell(job: Job, nb: Any, index: int | None = None) -> str:

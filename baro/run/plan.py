@@ -31,10 +31,6 @@ REPORT_FILES = ("report.html", "report.pdf", "manifest.json")
 #: Parameters that ``baro run`` sets itself, and the option that sets them.
 MANAGED_PARAMETERS = {"edition": "the YEAR arguments", "data_dir": "--data DIR", "output_dir": "--output DIR"}
 
-#: Package versions recorded in the manifest and reported in the methods appendix.
-VERSIONED_PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
-                      "papermill", "mistune", "weasyprint")
-
 
 def _finite(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
