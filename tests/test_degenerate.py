@@ -90,6 +90,25 @@ def test_not_computable_sentences_in_both_languages():
         assert text.not_computable_sentence(NotComputable("shares", "one_city")) == "Test not computable: one city only."
 
 
+def run_report(tmp_path, case: str, **parameters) -> str:
+    """Run the edition report on the 2014 tables made degenerate as ``case``
+    says; check that no cell failed; return the HTML and Markdown it shows."""
+    import papermill as pm
+
+    data = tmp_path / "data"
+    degenerate(case, data)
+    pm.execute_notebook(
+        str(notebooks_dir() / "edition_report.ipynb"), str(tmp_path / "executed.ipynb"),
+        parameters={"edition": 2014, "data_dir": str(data), **parameters},
+        kernel_name="baro", progress_bar=False, cwd=str(tmp_path),
+    )
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    return "".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+                   for o in outputs)
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize(
     "case, language, expected, absent",
@@ -101,20 +120,7 @@ def test_not_computable_sentences_in_both_languages():
     ],
 )
 def test_the_report_renders_on_degenerate_tables(tmp_path, case, language, expected, absent):
-    import papermill as pm
-
-    data = tmp_path / "data"
-    degenerate(case, data)
-    pm.execute_notebook(
-        str(notebooks_dir() / "edition_report.ipynb"), str(tmp_path / "executed.ipynb"),
-        parameters={"edition": 2014, "data_dir": str(data), "language": language},
-        kernel_name="baro", progress_bar=False, cwd=str(tmp_path),
-    )
-    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    shown = "".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
-                    for o in outputs)
+    shown = run_report(tmp_path, case, language=language)
     assert "id=\"tab-reconciliation\"" in shown  # the report went on to its last chapters
     if expected:
         assert expected in shown
@@ -125,20 +131,7 @@ def test_the_report_renders_on_degenerate_tables(tmp_path, case, language, expec
 @pytest.mark.notebook
 @pytest.mark.parametrize("weighting", ["population", "none"])
 def test_the_report_renders_unweighted_beyond_the_population_frame(tmp_path, weighting):
-    import papermill as pm
-
-    data = tmp_path / "data"
-    degenerate("beyond_frame", data)
-    pm.execute_notebook(
-        str(notebooks_dir() / "edition_report.ipynb"), str(tmp_path / "executed.ipynb"),
-        parameters={"edition": 2014, "data_dir": str(data), "language": "en", "weighting": weighting},
-        kernel_name="baro", progress_bar=False, cwd=str(tmp_path),
-    )
-    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    shown = "".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
-                    for o in outputs)
+    shown = run_report(tmp_path, "beyond_frame", language="en", weighting=weighting)
     why = "Weighting cannot be applied: 400 responding cities for 364 in the population frame."
     # said in the sensitivity chapter, and under the weighted design where the report says its population
     assert shown.count(why) == (2 if weighting == "population" else 1)
