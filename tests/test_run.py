@@ -412,11 +412,19 @@ def _still_running(pids: set[int], test, within: float = 10.0) -> list[int]:
         time.sleep(0.1)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_all_in_background(out: Path, sleep: float) -> subprocess.Popen:
-    """``baro run --all -j 2``, each report's last cell waiting ``sleep`` seconds."""
+    """``baro run --all -j 2``, each report's last cell waiting ``sleep`` seconds.
+
+    Ctrl-C reaches it whatever the test suite inherited: a suite started in
+    the background by a shell ignores SIGINT, and so would its children.
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "baro", "run", "--all", "-j", "2", "--output", str(out), "-p", f"sleep={sleep}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint,
     )
 
 
