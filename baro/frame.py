@@ -24,6 +24,7 @@ project table is never weighted to a number of cities by its rows.
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from dataclasses import dataclass
@@ -32,21 +33,9 @@ from typing import Any
 
 import pandas as pd
 
-from baro import paths, stats
+from baro import paths, stats, text
 from baro.computable import NotComputable, or_not_computable
 
-
-def _text_or_not_computable(fn):
-    """:func:`baro.text.or_not_computable`, imported when first called."""
-    import functools
-
-    @functools.wraps(fn)
-    def sentence(*args, **kwargs):
-        from baro import text
-
-        return text.or_not_computable(fn)(*args, **kwargs)
-
-    return sentence
 
 __all__ = [
     "WEIGHTINGS",
@@ -105,7 +94,10 @@ class Frame:
 
 
 def load_frame(path: str | Path | None = None) -> Frame:
-    """Read ``data/population_frame.toml`` (or ``path``).
+    """Read ``data/population_frame.toml`` (or ``path``), once per file.
+
+    Every weighting helper defaults to this frame; the file is parsed once
+    and the same (frozen) :class:`Frame` returned after.
 
     Examples
     --------
@@ -114,6 +106,15 @@ def load_frame(path: str | Path | None = None) -> Frame:
     (2014, ['p100_200k', 'p200k_plus', 'p50_100k'])
     """
     path = Path(path) if path is not None else paths.data_dir() / "population_frame.toml"
+    try:  # keyed on the file's time stamp too: an edited frame is read again
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: the population frame is missing") from None
+    return _read_frame(path.resolve(), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_frame(path: Path, stamp: int) -> Frame:
     try:
         meta = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -350,8 +351,6 @@ def weighting_sensitivity(
         estimate falls outside the unweighted interval. ``attrs`` holds
         ``alpha``, ``frame`` and ``top_domain``.
     """
-    from baro import text
-
     frame = frame or load_frame()
     t = edition.tables
     projects, cities = t.projects, t.cities
@@ -419,8 +418,6 @@ def population_sentence(weighting: str, cities: pd.DataFrame | int, frame: Frame
     (:func:`why_not_weighted`), the sentence says why and that the figures
     are unweighted (:func:`applicable`).
     """
-    from baro import text
-
     _check_weighting(weighting)
     if weighting == "none":
         return text.t("weighting.population_none")
@@ -434,7 +431,7 @@ def population_sentence(weighting: str, cities: pd.DataFrame | int, frame: Frame
                   year=frame.year)
 
 
-@_text_or_not_computable
+@text.sentence_or_not_computable
 def sensitivity_sentences(table: pd.DataFrame) -> str:
     """Which conclusions change when the cities are weighted, in words (the
     current language of :mod:`baro.text`).
@@ -452,8 +449,6 @@ def sensitivity_sentences(table: pd.DataFrame) -> str:
     ...     print(sensitivity_sentences(t))
     Weighting changes 1 of the 1 test conclusions at the 5% level: Test X is significant unweighted (p = 0.010) but not weighted (p = 0.200).
     """
-    from baro import text
-
     alpha = table.attrs.get("alpha", 0.05)
     level = text.fmt_percent(alpha, 0)
     tests = table[table["kind"] == "test"]
@@ -490,7 +485,6 @@ def by_kind(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def frame_labels(taxonomy=None) -> dict[str, dict]:
     """Labels of the frame table's codes (bands, kinds, bases) in the current language."""
-    from baro import text
     from baro.taxonomy import load_taxonomy
 
     tax = taxonomy or load_taxonomy()

@@ -578,15 +578,14 @@ class Report:
         attrs = dict(getattr(result, "attrs", {}) or {})
         variable = variable or attrs.get("column")
         frame = result if letters is None else result.merge(letters, on="level")
-        estimate, deff = "estimate", "design_effect"  # the stats contract's names
-        clustered = attrs.get("cluster") is not None if "cluster" in attrs else None
-        unit = unit or ("project" if clustered or clustered is None else "city")
+        # rows counted: cities when the shares are of independent rows, else projects
+        unit = unit or ("city" if "cluster" in attrs and attrs["cluster"] is None else "project")
         head = {"level": self.taxonomy.header(variable, self.language) if variable else "level"}
-        rest = {"count": text.t(f"col.count.{unit}"), estimate: text.t("col.share"),
+        rest = {"count": text.t(f"col.count.{unit}"), "estimate": text.t("col.share"),
                 "ci_low": text.t("col.ci_low"), "ci_high": text.t("col.ci_high")}
-        values = frame[deff].dropna() if deff in frame.columns else pd.Series(dtype=float)
+        values = frame["design_effect"].dropna() if "design_effect" in frame.columns else pd.Series(dtype=float)
         if not ((values - 1).abs() < 1e-12).all():
-            rest[deff] = text.t("col.design_effect")
+            rest["design_effect"] = text.t("col.design_effect")
         if "letters" in frame.columns:
             rest["letters"] = text.t("col.letters")
         for col, header in (columns or {}).items():
@@ -595,7 +594,7 @@ class Report:
             else:
                 head[col] = header
         headers = {c: h for c, h in {**head, **rest}.items() if h is not None}
-        fmts = {estimate: "percent", "ci_low": "percent", "ci_high": "percent"}
+        fmts = {"estimate": "percent", "ci_low": "percent", "ci_high": "percent"}
         fmts.update(formats or {})
         labs = {"level": self.labels(variable)} if variable else {}
         labs.update(labels or {})

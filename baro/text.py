@@ -504,27 +504,6 @@ def join(items: Iterable[str], *, language: str | None = None) -> str:
     return format_list(items, locale=get_language(language))
 
 
-def join_fr(items: Iterable[str], last: str = "et") -> str:
-    """Join items the French way: ``a, b et c`` (any language: :func:`join`).
-
-    With ``last="et"`` this is :func:`join` in French (babel); another
-    word joins the last item the same way.
-
-    >>> join_fr(["a", "b", "c"])
-    'a, b et c'
-    >>> join_fr(["a"])
-    'a'
-    >>> join_fr([])
-    ''
-    """
-    items = list(items)
-    if last == "et":
-        return join(items, language="fr")
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
-
-
 def capitalise(text: str) -> str:
     """Upper-case the first letter only.
 
@@ -680,8 +659,11 @@ def _level_name(values: Mapping[str, Any]) -> str:
         return str(level)
 
 
-def or_not_computable(fn):
-    """``fn``, or :func:`not_computable_sentence` when its first argument is not computable."""
+def sentence_or_not_computable(fn):
+    """``fn``, or :func:`not_computable_sentence` when its first argument is not computable.
+
+    (:func:`baro.computable.or_not_computable` turns a failed computation into
+    a :class:`~baro.computable.NotComputable`; this turns one into its sentence.)"""
     import functools
 
     @functools.wraps(fn)
@@ -695,7 +677,7 @@ def or_not_computable(fn):
     return sentence
 
 
-@or_not_computable
+@sentence_or_not_computable
 def share_sentence(
     row: Any,
     label: str,
@@ -750,7 +732,7 @@ def share_sentence(
     return text + "."
 
 
-@or_not_computable
+@sentence_or_not_computable
 def gof_sentence(
     result: Any,
     *,
@@ -781,7 +763,7 @@ def gof_sentence(
     return t(key, subject=subject, stats=stats)
 
 
-@or_not_computable
+@sentence_or_not_computable
 def proportion_test_sentence(
     result: Any,
     null_label: str,
@@ -820,7 +802,7 @@ def proportion_test_sentence(
     return head + t("proportion.higher" if float(est) > float(null) else "proportion.lower", ref=ref)
 
 
-@or_not_computable
+@sentence_or_not_computable
 def association_sentence(
     result: Any,
     *,
@@ -865,7 +847,7 @@ def _de(noun_phrase: str) -> str:
     return "de " + text
 
 
-@or_not_computable
+@sentence_or_not_computable
 def residuals_sentence(
     residuals: Any,
     labels: Mapping[str, str] | None = None,
@@ -917,7 +899,7 @@ def residuals_sentence(
     return t("residuals.many", what=what, where=escape(other), items=join(items))
 
 
-@or_not_computable
+@sentence_or_not_computable
 def ranking_sentence(
     ranking: Any,
     labels: Mapping[str, str] | None = None,
@@ -950,7 +932,7 @@ def ranking_sentence(
     return t("ranking", items=join(items))
 
 
-@or_not_computable
+@sentence_or_not_computable
 def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Kendall's W with Friedman's test, as a sentence.
 
@@ -968,7 +950,7 @@ def agreement_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     return t(key, stats=stats)
 
 
-@or_not_computable
+@sentence_or_not_computable
 def cochran_sentence(result: Any, *, alpha: float = ALPHA) -> str:
     """Cochran's Q on cited / not cited, as a sentence.
 
@@ -1180,7 +1162,7 @@ def caveats(*results: Any, language: str | None = None) -> list[str]:
     return out
 
 
-@or_not_computable
+@sentence_or_not_computable
 def concentration_sentence(
     result: Any,
     labels: Mapping[str, str] | None = None,
@@ -1222,7 +1204,7 @@ def concentration_sentence(
     return head + t("concentration.more" if float(est) > float(null) else "concentration.less", ref=ref)
 
 
-@or_not_computable
+@sentence_or_not_computable
 def pairwise_sentence(
     pairwise: Any,
     *,
